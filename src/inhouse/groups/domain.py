@@ -1,0 +1,806 @@
+"""Group structure and internal-customer classification (see design/groups.md).
+
+Pure standard library: dataclasses, ``Decimal``, ``datetime``, ``fractions``. Every
+question is asked as of a date; nothing here reads the clock.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from fractions import Fraction
+
+from inhouse.dates import Period
+from inhouse.errors import InvalidRequest, UnknownParty
+
+HUNDRED = Decimal(100)
+FIFTY = Decimal(50)
+TWENTY = Decimal(20)
+ZERO = Decimal(0)
+
+
+# --------------------------------------------------------------------------- shares
+
+
+_NUMBER = r"\s*(\d+(?:\.\d+)?)\s*"
+_INTERVAL = re.compile(rf"^([\[(]){_NUMBER},{_NUMBER}([\])])$")
+_EXACT = re.compile(rf"^{_NUMBER}$")
+
+
+def format_pct(value: Decimal) -> str:
+    """``Decimal('100.00')`` → ``100%``, ``Decimal('76.5')`` → ``76.5%``."""
+    text = f"{value.normalize():f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """A share in percent as an interval: registers publish bands such as ``(50,75]``."""
+
+    low: Decimal
+    high: Decimal
+    low_open: bool = False
+    high_open: bool = False
+
+    def __post_init__(self) -> None:
+        if not (ZERO <= self.low <= self.high <= HUNDRED):
+            raise ValueError("a share lies between 0 and 100 with low <= high")
+        if self.low == self.high and (self.low_open or self.high_open):
+            raise ValueError("an empty interval is not a share")
+
+    @classmethod
+    def exact(cls, value: Decimal | int | str) -> Share:
+        v = Decimal(value)
+        return cls(v, v)
+
+    @classmethod
+    def parse(cls, text: str) -> Share:
+        """Parse ``60``, ``76.5``, ``[25,50]``, ``(50,75]``; raise ``ValueError`` naming the text."""
+        raw = text.strip()
+        try:
+            if m := _EXACT.match(raw):
+                return cls.exact(m.group(1))
+            if m := _INTERVAL.match(raw):
+                return cls(
+                    Decimal(m.group(2)),
+                    Decimal(m.group(3)),
+                    low_open=m.group(1) == "(",
+                    high_open=m.group(4) == ")",
+                )
+        except ValueError:
+            pass
+        raise ValueError(f'"{text}" is not a share')
+
+    @property
+    def is_exact(self) -> bool:
+        return self.low == self.high
+
+    @property
+    def midpoint(self) -> Decimal:
+        return (self.low + self.high) / 2
+
+    def notation(self) -> str:
+        """The dataset notation: ``60`` or ``(50,75]``."""
+        if self.is_exact:
+            return format_pct(self.low)[:-1]
+        left = "(" if self.low_open else "["
+        right = ")" if self.high_open else "]"
+        return f"{left}{format_pct(self.low)[:-1]},{format_pct(self.high)[:-1]}{right}"
+
+    def __str__(self) -> str:
+        """Words for evidence: ``100%`` or ``more than 50% up to 75%``."""
+        if self.is_exact:
+            return format_pct(self.low)
+        low = ("more than " if self.low_open else "at least ") + format_pct(self.low)
+        high = ("less than " if self.high_open else "up to ") + format_pct(self.high)
+        return f"{low} {high}"
+
+
+@dataclass(frozen=True, slots=True)
+class VoteSum:
+    """Votes added up over several stakes: lower and upper bounds with their openness."""
+
+    low: Decimal = ZERO
+    high: Decimal = ZERO
+    low_open: bool = False
+
+    def plus(self, share: Share) -> VoteSum:
+        return VoteSum(
+            self.low + share.low, self.high + share.high, self.low_open or share.low_open
+        )
+
+    @property
+    def certainly_above_half(self) -> bool:
+        return self.low > FIFTY or (self.low == FIFTY and self.low_open)
+
+    @property
+    def possibly_above_half(self) -> bool:
+        return self.high > FIFTY
+
+    def __str__(self) -> str:
+        if self.low == self.high:
+            return format_pct(self.low)
+        return f"between {format_pct(self.low)} and {format_pct(self.high)}"
+
+
+# --------------------------------------------------------------------------- parties
+
+
+class Control(Enum):
+    """Whether a stake gives control regardless of votes."""
+
+    DERIVED = ""  # derive control from the votes
+    YES = "yes"  # control by agreement, board appointment rights or statute
+    NO = "no"  # the votes are not substantive and never count towards control
+
+
+class EmploymentKind(Enum):
+    EMPLOYEE = "employee"
+    RETIREE = "retiree"
+
+
+class Relation(Enum):
+    SAME_ENTITY = "same_entity"
+    INTERCOMPANY = "intercompany"
+    EMPLOYEE = "employee"
+    GROUP_EMPLOYEE = "group_employee"
+    RELATED_PARTY = "related_party"
+    EXTERNAL = "external"
+
+    @property
+    def internal(self) -> bool:
+        return self not in (Relation.RELATED_PARTY, Relation.EXTERNAL)
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    id: str
+    name: str
+    country: str | None = None
+    currency: str | None = None
+    lei: str | None = None
+    vat_id: str | None = None
+    line_of_business: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Stake:
+    holder: str
+    entity: str
+    voting: Share
+    equity: Share
+    period: Period = Period()
+    control: Control = Control.DERIVED
+
+    def describe(self) -> str:
+        """``JKL holds 100% of the votes in ABC (since 2019-01-01)``."""
+        when = self.period.describe()
+        suffix = f" ({when})" if when else ""
+        if self.control is Control.YES:
+            return f"{self.holder} controls {self.entity} by agreement{suffix}"
+        return f"{self.holder} holds {self.voting} of the votes in {self.entity}{suffix}"
+
+
+@dataclass(frozen=True, slots=True)
+class OrgUnit:
+    id: str
+    entity: str
+    name: str
+    parent: str | None = None
+    cost_centre: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    id: str
+    name: str
+    email: str | None = None
+    employee_no: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Employment:
+    person: str
+    entity: str
+    unit: str | None = None
+    kind: EmploymentKind = EmploymentKind.EMPLOYEE
+    period: Period = Period()
+
+    def describe(self) -> str:
+        """``P001 is employed by ABC (since 2020-01-01)`` or ``… is a retiree of ABC …``."""
+        when = self.period.describe()
+        suffix = f" ({when})" if when else ""
+        if self.kind is EmploymentKind.RETIREE:
+            return f"{self.person} is a retiree of {self.entity}{suffix}"
+        return f"{self.person} is employed by {self.entity}{suffix}"
+
+    def sort_key(self) -> tuple[str, date, str]:
+        return (self.entity, self.period.valid_from or date.min, self.kind.value)
+
+
+# --------------------------------------------------------------------------- control
+
+
+@dataclass(frozen=True, slots=True)
+class ControlLink:
+    """Why ``controller`` controls ``entity`` on a date: the stakes that carry it."""
+
+    controller: str
+    entity: str
+    stakes: tuple[Stake, ...]
+    by_agreement: bool
+    votes: VoteSum
+
+    def sentences(self) -> list[str]:
+        lines = [stake.describe() for stake in self.stakes]
+        if self.by_agreement or len(self.stakes) == 1:
+            return lines
+        others = sorted({s.holder for s in self.stakes} - {self.controller})
+        lines.append(
+            f"Together {self.controller} and the entities it controls ({', '.join(others)}) "
+            f"hold {self.votes} of the votes in {self.entity}"
+        )
+        return lines
+
+
+@dataclass(frozen=True, slots=True)
+class Doubt:
+    """Control that only the upper bounds of share bands would give: not assumed."""
+
+    candidate: str
+    entity: str
+    stakes: tuple[Stake, ...]
+    votes: VoteSum
+
+    def sentence(self) -> str:
+        stakes = ", ".join(f"{s.holder}→{s.entity} {s.voting.notation()}" for s in self.stakes)
+        return (
+            f"Control of {self.entity} by {self.candidate} is uncertain: together they hold "
+            f"{self.votes} of the votes (stakes {stakes}); it is not assumed"
+        )
+
+
+def _holder_sort_key(stake: Stake) -> tuple[str, str, date]:
+    return (stake.holder, stake.entity, stake.period.valid_from or date.min)
+
+
+@dataclass(slots=True)
+class _Reach:
+    """What one controller controls on a date, with the link that brought each entity in."""
+
+    controlled: dict[str, ControlLink] = field(default_factory=dict)
+
+
+def _reach(
+    controller: str,
+    stakes_by_holder: Mapping[str, list[Stake]],
+) -> _Reach:
+    """Least fixed point of control for one controller (IFRS 10 B35, HGB § 290 (3)).
+
+    The votes of every entity the controller already controls count in full; an entity
+    is added once their lower bounds certainly pass 50 %, or a stake says control = yes.
+    Each stake is looked at once, so the cost is linear in what the controller reaches.
+    """
+    reach = _Reach()
+    sums: dict[str, VoteSum] = {}
+    contributing: dict[str, list[Stake]] = defaultdict(list)
+    frontier = [controller]
+    while frontier:
+        holder = frontier.pop()
+        for stake in stakes_by_holder.get(holder, ()):
+            target = stake.entity
+            if target == controller or target in reach.controlled:
+                continue
+            if stake.control is Control.YES:
+                link = ControlLink(controller, target, (stake,), True, VoteSum())
+            else:
+                total = sums.get(target, VoteSum()).plus(stake.voting)
+                sums[target] = total
+                contributing[target].append(stake)
+                if not total.certainly_above_half:
+                    continue
+                link = ControlLink(
+                    controller,
+                    target,
+                    tuple(sorted(contributing[target], key=_holder_sort_key)),
+                    False,
+                    total,
+                )
+            reach.controlled[target] = link
+            frontier.append(target)
+    return reach
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    """An entity's place in its group on a date."""
+
+    entity: str
+    ultimate_parent: str
+    controller: str | None
+    chain: tuple[ControlLink, ...]  # from the ultimate parent down to the entity
+    doubts: tuple[Doubt, ...]  # uncertain control of this entity or of one above it
+
+    @property
+    def uncertain(self) -> bool:
+        return bool(self.doubts)
+
+    def sentences(self) -> list[str]:
+        lines: list[str] = []
+        for link in self.chain:
+            lines.extend(link.sentences())
+        lines.extend(doubt.sentence() for doubt in self.doubts)
+        return lines
+
+
+@dataclass(frozen=True, slots=True)
+class Ownership:
+    """Effective interest of the ultimate parent in a member and the non-controlling rest."""
+
+    entity: str
+    effective_pct: Decimal
+    nci_pct: Decimal
+    from_bands: bool  # a band's midpoint was used for some equity share
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """The answer to "who is this buyer to this seller on this date, and why"."""
+
+    seller: str
+    buyer: str
+    on: date
+    relation: Relation
+    seller_entity: str
+    buyer_entity: str | None
+    group: str
+    uncertain: bool
+    evidence: tuple[str, ...]
+
+    @property
+    def internal(self) -> bool:
+        return self.relation.internal
+
+
+# --------------------------------------------------------------------------- the register
+
+
+class Register:
+    """Everything known about parties and their dated relations: the input of every question."""
+
+    def __init__(
+        self,
+        *,
+        entities: Iterable[Entity] = (),
+        stakes: Iterable[Stake] = (),
+        units: Iterable[OrgUnit] = (),
+        persons: Iterable[Person] = (),
+        employments: Iterable[Employment] = (),
+    ) -> None:
+        self.entities: dict[str, Entity] = {e.id: e for e in entities}
+        self.units: dict[str, OrgUnit] = {u.id: u for u in units}
+        self.persons: dict[str, Person] = {p.id: p for p in persons}
+        self.stakes: list[Stake] = list(stakes)
+        self.employments: list[Employment] = list(employments)
+        self._employments_by_person: dict[str, list[Employment]] = defaultdict(list)
+        for employment in self.employments:
+            self._employments_by_person[employment.person].append(employment)
+        self._snapshots: dict[date, Snapshot] = {}
+
+    def kind_of(self, party: str) -> str | None:
+        """``entity``, ``unit``, ``person`` or ``None`` for an unknown id."""
+        if party in self.entities:
+            return "entity"
+        if party in self.units:
+            return "unit"
+        if party in self.persons:
+            return "person"
+        return None
+
+    def employments_of(self, person: str, on: date) -> list[Employment]:
+        return sorted(
+            (e for e in self._employments_by_person.get(person, ()) if e.period.contains(on)),
+            key=Employment.sort_key,
+        )
+
+    def change_days(self) -> list[date]:
+        """Every day on which a stake starts or stops counting, in order."""
+        return sorted({d for s in self.stakes for d in s.period.boundaries()})
+
+    def structure_on(self, on: date) -> Snapshot:
+        """The group structure on a date (computed once per date and kept)."""
+        snapshot = self._snapshots.get(on)
+        if snapshot is None:
+            snapshot = Snapshot(self, on)
+            self._snapshots[on] = snapshot
+        return snapshot
+
+    def classify(self, seller: str, buyer: str, on: date) -> Classification:
+        return self.structure_on(on).classify(seller, buyer)
+
+
+class Snapshot:
+    """Control, groups and ownership on one date: a result depends only on records valid then."""
+
+    def __init__(self, register: Register, on: date) -> None:
+        self.register = register
+        self.on = on
+        valid = [s for s in register.stakes if s.period.contains(on)]
+        # Votes with control = no never count; persons' stakes count only for persons.
+        self.stakes_by_holder: dict[str, list[Stake]] = defaultdict(list)
+        self.votes_in: dict[str, list[Stake]] = defaultdict(list)
+        for stake in valid:
+            if stake.control is not Control.NO:
+                self.stakes_by_holder[stake.holder].append(stake)
+                self.votes_in[stake.entity].append(stake)
+        for stakes in self.stakes_by_holder.values():
+            stakes.sort(key=_holder_sort_key)
+        entity_ids = register.entities
+        self._reach: dict[str, _Reach] = {
+            holder: _reach(holder, self.stakes_by_holder)
+            for holder in sorted(self.stakes_by_holder)
+            if holder in entity_ids
+        }
+        self.controllers: dict[str, set[str]] = defaultdict(set)
+        for holder, reach in self._reach.items():
+            for target in reach.controlled:
+                self.controllers[target].add(holder)
+        self._memberships: dict[str, Membership] = {}
+        self._person_reach: dict[str, _Reach] = {}
+        self._members: dict[str, list[str]] | None = None
+        self._person_holders = sorted(h for h in self.stakes_by_holder if h in register.persons)
+
+    # ------------------------------------------------------------------ control
+
+    def controls(self, controller: str, entity: str) -> bool:
+        reach = self._reach.get(controller) or self._person_reach_of(controller)
+        return entity in reach.controlled
+
+    def _person_reach_of(self, person: str) -> _Reach:
+        reach = self._person_reach.get(person)
+        if reach is None:
+            reach = _reach(person, self.stakes_by_holder)
+            self._person_reach[person] = reach
+        return reach
+
+    def _link(self, controller: str, entity: str) -> ControlLink:
+        return self._reach[controller].controlled[entity]
+
+    def _controls(self, controller: str, entity: str) -> bool:
+        reach = self._reach.get(controller)
+        return reach is not None and entity in reach.controlled
+
+    def _top(self, entity: str) -> list[str]:
+        """The controllers of ``entity`` that nobody controls except entities they control back."""
+        candidates = [*self.controllers.get(entity, ()), entity]
+        return sorted(
+            c
+            for c in candidates
+            if all(self._controls(c, other) for other in self.controllers.get(c, ()))
+        )
+
+    def _immediate(self, entity: str) -> str | None:
+        """The lowest controller: the one that the most other entities control."""
+        controllers = self.controllers.get(entity)
+        if not controllers:
+            return None
+        return min(controllers, key=lambda c: (-len(self.controllers.get(c, ())), c))
+
+    def _own_doubts(self, entity: str) -> list[Doubt]:
+        """Candidates whose votes pass 50 % on the upper bounds only."""
+        certain = self.controllers.get(entity, set())
+        candidates: set[str] = set()
+        for stake in self.votes_in.get(entity, ()):
+            if stake.holder in self._reach:
+                candidates.add(stake.holder)
+                candidates.update(self.controllers.get(stake.holder, ()))
+        doubts = []
+        for candidate in sorted(candidates - certain - {entity}):
+            counted = {candidate, *self._reach[candidate].controlled}
+            stakes = [
+                s
+                for s in self.votes_in[entity]
+                if s.holder in counted and s.control is Control.DERIVED
+            ]
+            total = VoteSum()
+            for stake in stakes:
+                total = total.plus(stake.voting)
+            if total.possibly_above_half:
+                doubts.append(
+                    Doubt(candidate, entity, tuple(sorted(stakes, key=_holder_sort_key)), total)
+                )
+        return doubts
+
+    def membership(self, entity: str) -> Membership:
+        found = self._memberships.get(entity)
+        if found is not None:
+            return found
+        if entity not in self.register.entities:
+            raise UnknownParty(f"{entity} is not a known legal entity")
+        parent = self._top(entity)[0]
+        chain: list[ControlLink] = []
+        seen = {entity}
+        current = entity
+        while current != parent:
+            above = self._immediate(current)
+            if above is None:
+                break
+            chain.append(self._link(above, current))
+            if above in seen:
+                break
+            seen.add(above)
+            current = above
+        chain.reverse()
+        doubts = [d for member in sorted(seen) for d in self._own_doubts(member)]
+        found = Membership(entity, parent, self._immediate(entity), tuple(chain), tuple(doubts))
+        self._memberships[entity] = found
+        return found
+
+    def group_of(self, entity: str) -> str:
+        return self.membership(entity).ultimate_parent
+
+    def members(self) -> dict[str, list[str]]:
+        """Group id → its member entities, sorted."""
+        if self._members is None:
+            groups: dict[str, list[str]] = defaultdict(list)
+            for entity in sorted(self.register.entities):
+                groups[self.group_of(entity)].append(entity)
+            self._members = dict(groups)
+        return self._members
+
+    # ------------------------------------------------------------------ ownership
+
+    def ownership(self, group: str) -> dict[str, Ownership]:
+        """Effective interest of the ultimate parent in each member: solve ``e = A e + a``.
+
+        Paths through cross-holdings are summed by the linear system, not enumerated.
+        Equity bands count with their midpoint (and the result says so).
+        """
+        members = self.members().get(group, [group])
+        others = [m for m in members if m != group]
+        index = {m: i for i, m in enumerate(others)}
+        size = len(others)
+        matrix = [[Fraction(0)] * size for _ in range(size)]
+        direct = [Fraction(0)] * size
+        banded = [False] * size
+        for member in others:
+            row = index[member]
+            for stake in self._equity_in(member):
+                share = Fraction(stake.equity.midpoint) / 100
+                if not stake.equity.is_exact:
+                    banded[row] = True
+                if stake.holder == group:
+                    direct[row] += share
+                elif stake.holder in index:
+                    matrix[row][index[stake.holder]] += share
+        effective = _solve_identity_minus(matrix, direct)
+        result = {group: Ownership(group, HUNDRED, ZERO, False)}
+        for member in others:
+            i = index[member]
+            pct = _to_decimal(effective[i] * 100)
+            result[member] = Ownership(member, pct, HUNDRED - pct, banded[i])
+        return result
+
+    def _equity_in(self, entity: str) -> list[Stake]:
+        # Equity counts whatever the votes' control flag: it is about money, not power.
+        return [
+            s for s in self.register.stakes if s.entity == entity and s.period.contains(self.on)
+        ]
+
+    # ------------------------------------------------------------------ related parties
+
+    def common_person_controllers(self, a: str, b: str) -> list[str]:
+        return [p for p in self._person_holders if self.controls(p, a) and self.controls(p, b)]
+
+    def influence(self, holders_group: str, target_group: str) -> list[tuple[str, VoteSum]]:
+        """Entities of ``target_group`` in which ``holders_group`` holds at least 20 % of the votes."""
+        members = set(self.members().get(holders_group, [holders_group]))
+        sums: dict[str, VoteSum] = {}
+        for member in members:
+            for stake in self.stakes_by_holder.get(member, ()):
+                if stake.control is Control.YES:
+                    continue
+                if self.group_of(stake.entity) == target_group:
+                    sums[stake.entity] = sums.get(stake.entity, VoteSum()).plus(stake.voting)
+        return [(e, v) for e, v in sorted(sums.items()) if v.low >= TWENTY]
+
+    def person_influence(self, person: str, group: str) -> list[tuple[str, VoteSum]]:
+        """Entities of ``group`` in which ``person`` (with what they control) holds ≥ 20 % of votes."""
+        counted = {person, *self._person_reach_of(person).controlled}
+        sums: dict[str, VoteSum] = {}
+        for holder in counted:
+            for stake in self.stakes_by_holder.get(holder, ()):
+                if stake.control is Control.YES or stake.entity not in self.register.entities:
+                    continue
+                if self.group_of(stake.entity) == group:
+                    sums[stake.entity] = sums.get(stake.entity, VoteSum()).plus(stake.voting)
+        return [(e, v) for e, v in sorted(sums.items()) if v.low >= TWENTY]
+
+    def entity_relatedness(self, a: str, b: str) -> list[str]:
+        """Evidence that entities ``a`` and ``b`` of different groups are related parties (IAS 24)."""
+        lines = [
+            f"{a} and {b} are both controlled by {person}, a natural person, on {self.on}"
+            for person in self.common_person_controllers(a, b)
+        ]
+        group_a, group_b = self.group_of(a), self.group_of(b)
+        for holders, target in ((group_a, group_b), (group_b, group_a)):
+            for entity, votes in self.influence(holders, target):
+                lines.append(
+                    f"The {holders} group holds {votes} of the votes in {entity} of the "
+                    f"{target} group: significant influence (IAS 28.5)"
+                )
+        return lines
+
+    def person_relatedness(self, person: str, group: str) -> list[str]:
+        return [
+            f"{person} holds {votes} of the votes in {entity} of the {group} group "
+            f"(IAS 24 related party)"
+            for entity, votes in self.person_influence(person, group)
+        ]
+
+    # ------------------------------------------------------------------ classification
+
+    def entity_of(self, party: str) -> str:
+        """The legal entity of an entity or unit id."""
+        if party in self.register.entities:
+            return party
+        unit = self.register.units.get(party)
+        if unit is None:
+            raise UnknownParty(f"{party} is not a known legal entity or org unit")
+        return unit.entity
+
+    def group_sentence(self, a: str, b: str) -> str:
+        parent = self.group_of(a)
+        if a == parent:
+            return f"{b} is controlled by {parent} on {self.on}"
+        if b == parent:
+            return f"{a} is controlled by {parent} on {self.on}"
+        return f"{a} and {b} are both controlled by {parent} on {self.on}"
+
+    def classify(self, seller: str, buyer: str) -> Classification:
+        """Classify a sale from ``seller`` (entity or unit) to ``buyer`` (any id) on this date."""
+        register = self.register
+        seller_entity = self.entity_of(seller)
+        sale = _Sale(self, seller, buyer, seller_entity, self.group_of(seller_entity))
+        if seller in register.units:
+            sale.intro.append(f"{seller} is an org unit of {seller_entity}")
+        kind = register.kind_of(buyer)
+        if buyer == seller or (kind == "entity" and buyer == seller_entity):
+            raise InvalidRequest(f"{buyer} cannot buy from itself ({seller})")
+        if kind is None:
+            return sale.answer(Relation.EXTERNAL, [f"{buyer} is not a known party"])
+        if kind == "person":
+            return self._classify_person(sale)
+        buyer_entity = self.entity_of(buyer)
+        if kind == "unit":
+            if buyer_entity == seller_entity:
+                return sale.answer(
+                    Relation.SAME_ENTITY,
+                    [f"{buyer} is an org unit of {buyer_entity}, the seller's own legal entity"],
+                    buyer_entity,
+                )
+            sale.intro.append(f"{buyer} is an org unit of {buyer_entity}")
+        seller_member = self.membership(seller_entity)
+        buyer_member = self.membership(buyer_entity)
+        uncertain = seller_member.uncertain or buyer_member.uncertain
+        chains = seller_member.sentences() + buyer_member.sentences()
+        buyer_group = buyer_member.ultimate_parent
+        if buyer_group == sale.seller_group:
+            return sale.answer(
+                Relation.INTERCOMPANY,
+                [*chains, self.group_sentence(seller_entity, buyer_entity)],
+                buyer_entity,
+                uncertain,
+            )
+        apart = (
+            f"{seller_entity} belongs to the {sale.seller_group} group and {buyer_entity} "
+            f"to the {buyer_group} group on {self.on}"
+        )
+        related = self.entity_relatedness(seller_entity, buyer_entity)
+        relation = Relation.RELATED_PARTY if related else Relation.EXTERNAL
+        return sale.answer(relation, [*chains, apart, *related], buyer_entity, uncertain)
+
+    def _classify_person(self, sale: _Sale) -> Classification:
+        person, seller_entity, seller_group = sale.buyer, sale.seller_entity, sale.seller_group
+        employments = self.register.employments_of(person, self.on)
+        own = [e for e in employments if e.entity == seller_entity]
+        if own:
+            return sale.answer(Relation.EMPLOYEE, [own[0].describe()], seller_entity)
+        seller_member = self.membership(seller_entity)
+        uncertain = seller_member.uncertain or any(
+            self.membership(e.entity).uncertain for e in employments
+        )
+        for employment in employments:
+            employer = self.membership(employment.entity)
+            if employer.ultimate_parent == seller_group:
+                evidence = [
+                    employment.describe(),
+                    *seller_member.sentences(),
+                    *employer.sentences(),
+                    self.group_sentence(seller_entity, employment.entity),
+                ]
+                return sale.answer(Relation.GROUP_EMPLOYEE, evidence, employment.entity, uncertain)
+        related = self.person_relatedness(person, seller_group)
+        if related:
+            return sale.answer(Relation.RELATED_PARTY, related, None, uncertain)
+        return sale.answer(
+            Relation.EXTERNAL,
+            [f"{person} has no employment in the {seller_group} group on {self.on}"],
+            None,
+            uncertain,
+        )
+
+
+@dataclass(slots=True)
+class _Sale:
+    """One classification in progress: who sells, who buys, and the evidence so far."""
+
+    snapshot: Snapshot
+    seller: str
+    buyer: str
+    seller_entity: str
+    seller_group: str
+    intro: list[str] = field(default_factory=list)
+
+    def answer(
+        self,
+        relation: Relation,
+        evidence: list[str],
+        buyer_entity: str | None = None,
+        uncertain: bool = False,
+    ) -> Classification:
+        return Classification(
+            seller=self.seller,
+            buyer=self.buyer,
+            on=self.snapshot.on,
+            relation=relation,
+            seller_entity=self.seller_entity,
+            buyer_entity=buyer_entity,
+            group=self.seller_group,
+            uncertain=uncertain,
+            evidence=tuple(self.intro + evidence),
+        )
+
+
+# --------------------------------------------------------------------------- linear algebra
+
+
+def _solve_identity_minus(matrix: list[list[Fraction]], rhs: list[Fraction]) -> list[Fraction]:
+    """Solve ``(I - A) x = b`` exactly by Gaussian elimination (small, dense group systems)."""
+    size = len(rhs)
+    rows = [
+        [(Fraction(1) if i == j else Fraction(0)) - matrix[i][j] for j in range(size)] + [rhs[i]]
+        for i in range(size)
+    ]
+    for col in range(size):
+        pivot = next((r for r in range(col, size) if rows[r][col] != 0), None)
+        if pivot is None:
+            raise ArithmeticError("cross-holdings of 100 % leave no outside owner")
+        rows[col], rows[pivot] = rows[pivot], rows[col]
+        head = rows[col][col]
+        rows[col] = [v / head for v in rows[col]]
+        for r in range(size):
+            if r != col and rows[r][col] != 0:
+                factor = rows[r][col]
+                rows[r] = [a - factor * b for a, b in zip(rows[r], rows[col], strict=True)]
+    return [rows[i][size] for i in range(size)]
+
+
+def _to_decimal(value: Fraction, places: int = 4) -> Decimal:
+    quantum = Decimal(1).scaleb(-places)
+    exact = (Decimal(value.numerator) / Decimal(value.denominator)).quantize(quantum)
+    return trim(exact)
+
+
+def trim(value: Decimal) -> Decimal:
+    """Drop trailing zeros without switching to exponent notation (``100.00`` → ``100``)."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
