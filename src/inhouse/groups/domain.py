@@ -98,9 +98,14 @@ class Share:
         """Words for evidence: ``100%`` or ``more than 50% up to 75%``."""
         if self.is_exact:
             return format_pct(self.low)
-        low = ("more than " if self.low_open else "at least ") + format_pct(self.low)
-        high = ("less than " if self.high_open else "up to ") + format_pct(self.high)
-        return f"{low} {high}"
+        return _band_words(self.low, self.high, self.low_open, self.high_open)
+
+
+def _band_words(low: Decimal, high: Decimal, low_open: bool, high_open: bool) -> str:
+    """``more than 50% up to 75%``: a band in words, with its open or closed bounds."""
+    lower = ("more than " if low_open else "at least ") + format_pct(low)
+    upper = ("less than " if high_open else "up to ") + format_pct(high)
+    return f"{lower} {upper}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,10 +115,14 @@ class VoteSum:
     low: Decimal = ZERO
     high: Decimal = ZERO
     low_open: bool = False
+    high_open: bool = False
 
     def plus(self, share: Share) -> VoteSum:
         return VoteSum(
-            self.low + share.low, self.high + share.high, self.low_open or share.low_open
+            self.low + share.low,
+            self.high + share.high,
+            self.low_open or share.low_open,
+            self.high_open or share.high_open,
         )
 
     @property
@@ -127,6 +136,9 @@ class VoteSum:
     def __str__(self) -> str:
         if self.low == self.high:
             return format_pct(self.low)
+        if self.low_open or self.high_open:
+            # "between 50% and 65%" would hide that the 50 % itself is excluded
+            return _band_words(self.low, self.high, self.low_open, self.high_open)
         return f"between {format_pct(self.low)} and {format_pct(self.high)}"
 
 
@@ -404,11 +416,12 @@ class Register:
             return "person"
         return None
 
+    def employments_for(self, person: str) -> list[Employment]:
+        """All employments of a person, in the order that decides between several at once."""
+        return sorted(self._employments_by_person.get(person, ()), key=Employment.sort_key)
+
     def employments_of(self, person: str, on: date) -> list[Employment]:
-        return sorted(
-            (e for e in self._employments_by_person.get(person, ()) if e.period.contains(on)),
-            key=Employment.sort_key,
-        )
+        return [e for e in self.employments_for(person) if e.period.contains(on)]
 
     def change_days(self) -> list[date]:
         """Every day on which a stake starts or stops counting, in order."""
@@ -460,8 +473,17 @@ class Snapshot:
     # ------------------------------------------------------------------ control
 
     def controls(self, controller: str, entity: str) -> bool:
+        return entity in self.controlled_by(controller)
+
+    def controlled_by(self, controller: str) -> Mapping[str, ControlLink]:
+        """What an entity or a person controls on this date, with the link for each."""
         reach = self._reach.get(controller) or self._person_reach_of(controller)
-        return entity in reach.controlled
+        return reach.controlled
+
+    @property
+    def person_holders(self) -> list[str]:
+        """Natural persons holding votes on this date."""
+        return self._person_holders
 
     def _person_reach_of(self, person: str) -> _Reach:
         reach = self._person_reach.get(person)
@@ -570,16 +592,27 @@ class Snapshot:
         matrix = [[Fraction(0)] * size for _ in range(size)]
         direct = [Fraction(0)] * size
         banded = [False] * size
+        feeds: list[set[int]] = [set() for _ in range(size)]
         for member in others:
             row = index[member]
             for stake in self._equity_in(member):
                 share = Fraction(stake.equity.midpoint) / 100
-                if not stake.equity.is_exact:
-                    banded[row] = True
                 if stake.holder == group:
                     direct[row] += share
                 elif stake.holder in index:
                     matrix[row][index[stake.holder]] += share
+                    feeds[row].add(index[stake.holder])
+                else:
+                    continue  # held outside the group: not on any path from the parent
+                if not stake.equity.is_exact:
+                    banded[row] = True
+        # A midpoint used for a holder's interest is used for what it holds, too.
+        changed = True
+        while changed:
+            changed = False
+            for row in range(size):
+                if not banded[row] and any(banded[holder] for holder in feeds[row]):
+                    banded[row] = changed = True
         effective = _solve_identity_minus(matrix, direct)
         result = {group: Ownership(group, HUNDRED, ZERO, False)}
         for member in others:
@@ -605,7 +638,7 @@ class Snapshot:
         sums: dict[str, VoteSum] = {}
         for member in members:
             for stake in self.stakes_by_holder.get(member, ()):
-                if stake.control is Control.YES:
+                if stake.entity not in self.register.entities:
                     continue
                 if self.group_of(stake.entity) == target_group:
                     sums[stake.entity] = sums.get(stake.entity, VoteSum()).plus(stake.voting)
@@ -617,7 +650,7 @@ class Snapshot:
         sums: dict[str, VoteSum] = {}
         for holder in counted:
             for stake in self.stakes_by_holder.get(holder, ()):
-                if stake.control is Control.YES or stake.entity not in self.register.entities:
+                if stake.entity not in self.register.entities:
                     continue
                 if self.group_of(stake.entity) == group:
                     sums[stake.entity] = sums.get(stake.entity, VoteSum()).plus(stake.voting)
@@ -626,7 +659,7 @@ class Snapshot:
     def entity_relatedness(self, a: str, b: str) -> list[str]:
         """Evidence that entities ``a`` and ``b`` of different groups are related parties (IAS 24)."""
         lines = [
-            f"{a} and {b} are both controlled by {person}, a natural person, on {self.on}"
+            f"{a} and {b} are both controlled by {person}, a natural person"
             for person in self.common_person_controllers(a, b)
         ]
         group_a, group_b = self.group_of(a), self.group_of(b)
@@ -714,11 +747,8 @@ class Snapshot:
         if own:
             return sale.answer(Relation.EMPLOYEE, [own[0].describe()], seller_entity)
         seller_member = self.membership(seller_entity)
-        uncertain = seller_member.uncertain or any(
-            self.membership(e.entity).uncertain for e in employments
-        )
-        for employment in employments:
-            employer = self.membership(employment.entity)
+        employers = [self.membership(e.entity) for e in employments]
+        for employment, employer in zip(employments, employers, strict=True):
             if employer.ultimate_parent == seller_group:
                 evidence = [
                     employment.describe(),
@@ -726,15 +756,20 @@ class Snapshot:
                     *employer.sentences(),
                     self.group_sentence(seller_entity, employment.entity),
                 ]
+                uncertain = seller_member.uncertain or employer.uncertain
                 return sale.answer(Relation.GROUP_EMPLOYEE, evidence, employment.entity, uncertain)
+        # Uncertain control of the seller or of an employer could change the answer: name it.
+        doubts = list(
+            dict.fromkeys(d.sentence() for m in (seller_member, *employers) for d in m.doubts)
+        )
         related = self.person_relatedness(person, seller_group)
         if related:
-            return sale.answer(Relation.RELATED_PARTY, related, None, uncertain)
+            return sale.answer(Relation.RELATED_PARTY, [*related, *doubts], None, bool(doubts))
         return sale.answer(
             Relation.EXTERNAL,
-            [f"{person} has no employment in the {seller_group} group on {self.on}"],
+            [f"{person} has no employment in the {seller_group} group on {self.on}", *doubts],
             None,
-            uncertain,
+            bool(doubts),
         )
 
 
@@ -765,7 +800,7 @@ class _Sale:
             buyer_entity=buyer_entity,
             group=self.seller_group,
             uncertain=uncertain,
-            evidence=tuple(self.intro + evidence),
+            evidence=tuple(dict.fromkeys(self.intro + evidence)),  # each sentence once
         )
 
 
