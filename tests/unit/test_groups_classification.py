@@ -390,6 +390,20 @@ def test_person_with_control_by_agreement_counts_the_votes_of_that_stake() -> No
     )
 
 
+def test_person_controlling_by_agreement_without_votes_is_a_related_party() -> None:
+    # given KIM controls SUB of the OUT group by agreement, holding no votes
+    reg = register(
+        [("OUT", "SUB", "100"), stake("KIM", "SUB", "0", control=Control.YES)], persons=["KIM"]
+    )
+
+    # when KIM buys from OUT
+    answer = classify(reg, "OUT", "KIM")
+
+    # then KIM is related (IAS 24.9(a)(i)), and the evidence says why
+    assert answer.relation.value == "related_party"
+    assert answer.evidence == ("KIM controls SUB of the OUT group (IAS 24 related party)",)
+
+
 def test_person_below_twenty_percent_is_external() -> None:
     reg = register([("KIM", "OUT", "19.99")], persons=["KIM"])
     answer = classify(reg, "OUT", "KIM")

@@ -672,11 +672,22 @@ class Snapshot:
         return lines
 
     def person_relatedness(self, person: str, group: str) -> list[str]:
-        return [
+        """Evidence that a person is a related party of a group: ≥ 20 % of votes, or control."""
+        influence = self.person_influence(person, group)
+        lines = [
             f"{person} holds {votes} of the votes in {entity} of the {group} group "
             f"(IAS 24 related party)"
-            for entity, votes in self.person_influence(person, group)
+            for entity, votes in influence
         ]
+        counted = {entity for entity, _votes in influence}
+        lines.extend(
+            f"{person} controls {entity} of the {group} group (IAS 24 related party)"
+            for entity in sorted(self.controlled_by(person))
+            if entity not in counted
+            and entity in self.register.entities
+            and self.group_of(entity) == group
+        )
+        return lines
 
     # ------------------------------------------------------------------ classification
 
