@@ -18,6 +18,7 @@ from fractions import Fraction
 from inhouse.dates import Period
 from inhouse.errors import InvalidRequest, UnknownParty
 
+SNAPSHOTS_KEPT = 64  # dates whose structure a register keeps computed
 HUNDRED = Decimal(100)
 FIFTY = Decimal(50)
 TWENTY = Decimal(20)
@@ -432,6 +433,8 @@ class Register:
         snapshot = self._snapshots.get(on)
         if snapshot is None:
             snapshot = Snapshot(self, on)
+            if len(self._snapshots) >= SNAPSHOTS_KEPT:
+                self._snapshots.pop(next(iter(self._snapshots)))
             self._snapshots[on] = snapshot
         return snapshot
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from inhouse.groups.domain import Classification
 from inhouse.groups.services import GroupPosition
@@ -65,3 +65,46 @@ class GroupPositionRead(BaseModel):
             uncertain=position.uncertain,
             evidence=list(position.evidence),
         )
+
+
+class SaleQuestionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    seller: str = Field(min_length=1, max_length=64, description="Selling entity or org unit")
+    buyer: str = Field(min_length=1, max_length=64, description="Any id: entity, unit, person…")
+    on: date = Field(description="The sale's date")
+
+
+MAX_BATCH = 10_000
+
+
+class ClassificationRequest(BaseModel):
+    """One pair (``seller``, ``buyer``, ``on``) or a batch of up to 10,000 in ``items``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    seller: str | None = Field(default=None, min_length=1, max_length=64)
+    buyer: str | None = Field(default=None, min_length=1, max_length=64)
+    on: date | None = None
+    items: list[SaleQuestionIn] | None = Field(default=None, max_length=MAX_BATCH)
+
+    @model_validator(mode="after")
+    def one_or_many(self) -> ClassificationRequest:
+        single = (self.seller, self.buyer, self.on)
+        if self.items is None and None in single:
+            raise ValueError("give seller, buyer and on, or a list of items")
+        if self.items is not None and any(v is not None for v in single):
+            raise ValueError("give either seller, buyer and on, or items, not both")
+        if self.items is not None and not self.items:
+            raise ValueError("items must not be empty")
+        return self
+
+    def questions(self) -> list[SaleQuestionIn]:
+        if self.items is not None:
+            return self.items
+        assert self.seller is not None and self.buyer is not None and self.on is not None
+        return [SaleQuestionIn(seller=self.seller, buyer=self.buyer, on=self.on)]
+
+
+class ClassificationBatch(BaseModel):
+    items: list[ClassificationRead]

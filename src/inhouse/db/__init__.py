@@ -1,0 +1,1 @@
+"""Database plumbing: engine, metadata, unit of work and Alembic migrations."""

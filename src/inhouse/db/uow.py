@@ -1,0 +1,49 @@
+"""The unit of work: one transaction that rolls back unless the service commits it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy import Connection, Engine
+
+from inhouse.groups.repository import GroupsRepository
+from inhouse.identity.repository import IdentityRepository
+
+
+class UnitOfWork:
+    """``with UnitOfWork(engine) as uow: …; uow.commit()`` — anything else rolls back."""
+
+    connection: Connection
+    groups: GroupsRepository
+    identity: IdentityRepository
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._committed = False
+
+    def __enter__(self) -> UnitOfWork:
+        self.connection = self.engine.connect()
+        self._transaction = self.connection.begin()
+        self.groups = GroupsRepository(self.connection)
+        self.identity = IdentityRepository(self.connection)
+        self._committed = False
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        try:
+            if self._transaction.is_active:
+                self._transaction.rollback()
+        finally:
+            self.connection.close()
+
+    def commit(self) -> None:
+        self._transaction.commit()
+        self._committed = True
+
+    def rollback(self) -> None:
+        self._transaction.rollback()

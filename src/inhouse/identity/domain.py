@@ -1,0 +1,66 @@
+"""Who may do what: roles, permissions and the acting user. Standard library only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Role(Enum):
+    ADMIN = "admin"
+    FINANCE = "finance"
+    HR = "hr"
+    SERVICE_AGENT = "service_agent"
+    SALES_SYSTEM = "sales_system"
+    EMPLOYEE = "employee"
+
+
+class Permission(Enum):
+    READ_GROUP_STRUCTURE = "read entities, stakes, units and group structures"
+    WRITE_GROUP_STRUCTURE = "change entities and stakes"
+    WRITE_UNITS = "change org units"
+    READ_PEOPLE = "read persons and employments"
+    WRITE_PEOPLE = "change persons and employments"
+    READ_OWN_PERSON = "read one's own person record and employments"
+    CLASSIFY = "classify sales"
+    IMPORT_DATASETS = "import and export datasets"
+    MANAGE_USERS = "manage users and API tokens"
+    READ_AUDIT_LOG = "read the audit log"
+
+
+_R = Role
+_P = Permission
+# Sales systems ask "who is this buyer to us" at checkout; employees see only themselves.
+GRANTS: dict[Role, frozenset[Permission]] = {
+    _R.ADMIN: frozenset(Permission),
+    _R.FINANCE: frozenset(
+        {_P.READ_GROUP_STRUCTURE, _P.WRITE_GROUP_STRUCTURE, _P.WRITE_UNITS, _P.CLASSIFY}
+    ),
+    _R.HR: frozenset(
+        {_P.READ_GROUP_STRUCTURE, _P.WRITE_UNITS, _P.READ_PEOPLE, _P.WRITE_PEOPLE, _P.CLASSIFY}
+    ),
+    _R.SERVICE_AGENT: frozenset({_P.READ_GROUP_STRUCTURE, _P.READ_PEOPLE, _P.CLASSIFY}),
+    _R.SALES_SYSTEM: frozenset({_P.CLASSIFY}),
+    _R.EMPLOYEE: frozenset({_P.READ_OWN_PERSON}),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """The signed-in user or token owner on whose behalf a request runs."""
+
+    user_id: int
+    username: str
+    role: Role
+    person: str | None = None  # the linked person of an ``employee`` user
+
+    def may(self, permission: Permission) -> bool:
+        return permission in GRANTS[self.role]
+
+    def may_see_person(self, person: str) -> bool:
+        if self.may(Permission.READ_PEOPLE):
+            return True
+        return self.may(Permission.READ_OWN_PERSON) and person == self.person
+
+
+SYSTEM = Actor(user_id=0, username="system", role=Role.ADMIN)
