@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +47,7 @@ class Period:
 def parse_date(text: str) -> date:
     """Parse an ISO ``YYYY-MM-DD`` date; raise ``ValueError`` with the text in the message."""
     try:
-        if len(text) != 10:
+        if not _ISO_DAY.fullmatch(text):
             raise ValueError
         return date.fromisoformat(text)
     except ValueError:
