@@ -203,7 +203,8 @@ def _classify_bulk(data: Path, sales: Path, target: Path, as_json: bool) -> None
     if as_json:
         _print_json({"rows": result.rows, "seconds": result.seconds, "relations": result.counts})
         return
-    summary = Table(title=f"{result.rows:,} sales classified in {result.seconds:.1f} s → {target}")
+    out.print(f"{result.rows:,} sales classified in {result.seconds:.1f} s → {target}")
+    summary = Table()
     summary.add_column("relation")
     summary.add_column("sales", justify="right")
     for relation, count in result.counts.items():
