@@ -134,12 +134,14 @@ def classify_sales(
                 "entity VARCHAR, vf DATE, vt DATE, grp VARCHAR, uncertain BOOLEAN, "
                 "chain VARCHAR, doubts VARCHAR",
             )
-            _load_related(con, workdir, "related_entity", timeline.related_entities)
+            _load_related(con, workdir, "common_control", timeline.common_control)
+            _load_related(con, workdir, "group_influence", timeline.group_influence)
             _load_related(con, workdir, "related_person", timeline.related_persons)
             _load_employments(con, register, workdir)
             report.phase("Classifying", total=100)
             con.execute(_MACROS)
-            _run(con, _CLASSIFY_SQL, report)
+            for stage in _CLASSIFY_STAGES:
+                _run(con, stage, report)
             counts = dict(
                 con.execute(
                     "SELECT relation, count(*) FROM answers GROUP BY relation ORDER BY relation"
@@ -395,84 +397,84 @@ CREATE MACRO group_sentence(a, b, grp, day) AS
        ELSE a || ' and ' || b || ' are both controlled by ' || grp || ' on ' || day END;
 """
 
-# The relation rules of ``Snapshot.classify`` in SQL, in the same order of evidence.
-_CLASSIFY_SQL = """
+# The relation rules of ``Snapshot.classify`` in SQL, in the same order of evidence. Each
+# stage is materialised once: every later stage reads it, and DuckDB would otherwise
+# compute a shared CTE again for each reader.
+_CLASSIFY_STAGES = (
+    """
+CREATE TEMP TABLE ms AS
+SELECT s.rn, s.id, s.d, s.seller, s.buyer,
+       strftime(s.d, '%Y-%m-%d') AS day,
+       sp.entity AS se, bp.kind AS buyer_kind, bp.entity AS be,
+       CASE WHEN sp.kind = 'unit' THEN s.seller || ' is an org unit of ' || sp.entity END
+         AS intro,
+       m.grp AS sg, m.uncertain AS s_unc, m.chain AS s_chain, m.doubts AS s_doubts
+FROM sales s
+JOIN party sp ON sp.id = s.seller
+LEFT JOIN party bp ON bp.id = s.buyer
+JOIN membership m
+  ON m.entity = sp.entity AND (m.vf IS NULL OR s.d >= m.vf) AND (m.vt IS NULL OR s.d < m.vt)
+""",
+    """
+CREATE TEMP TABLE jobs AS
+SELECT x.rn, x.se, x.sg, e.rank, e.entity, e.sentence, m.grp, m.uncertain, m.chain, m.doubts
+FROM ms x
+JOIN employment e
+  ON e.person = x.buyer AND (e.vf IS NULL OR x.d >= e.vf) AND (e.vt IS NULL OR x.d < e.vt)
+JOIN membership m
+  ON m.entity = e.entity AND (m.vf IS NULL OR x.d >= m.vf) AND (m.vt IS NULL OR x.d < m.vt)
+WHERE x.buyer_kind = 'person'
+""",
+    """
+CREATE TEMP TABLE job AS
+SELECT rn,
+       arg_min(sentence, rank) FILTER (WHERE entity = se) AS own,
+       arg_min(rank, rank) FILTER (WHERE entity <> se AND grp = sg) AS sister_rank,
+       flatten(list(sentences(doubts) ORDER BY rank)
+               FILTER (WHERE doubts IS NOT NULL AND doubts <> '')) AS employer_doubts
+FROM jobs GROUP BY rn
+""",
+    """
 CREATE TABLE answers AS
-WITH base AS (
-  SELECT s.rn, s.id, s.d, s.seller, s.buyer,
-         strftime(s.d, '%Y-%m-%d') AS day,
-         sp.kind AS seller_kind, sp.entity AS se,
-         bp.kind AS buyer_kind, bp.entity AS be,
-         opt(CASE WHEN sp.kind = 'unit' THEN s.seller || ' is an org unit of ' || sp.entity END)
-           AS intro
-  FROM sales s
-  JOIN party sp ON sp.id = s.seller
-  LEFT JOIN party bp ON bp.id = s.buyer
-),
-ms AS (
-  SELECT b.*, m.grp AS sg, m.uncertain AS s_unc, m.chain AS s_chain, m.doubts AS s_doubts
-  FROM base b JOIN membership m
-    ON m.entity = b.se AND (m.vf IS NULL OR b.d >= m.vf) AND (m.vt IS NULL OR b.d < m.vt)
-),
-ent AS (
-  SELECT x.*, m.grp AS bg, m.uncertain AS b_unc, m.chain AS b_chain, r.evidence AS related
-  FROM ms x
-  JOIN membership m
-    ON m.entity = x.be AND (m.vf IS NULL OR x.d >= m.vf) AND (m.vt IS NULL OR x.d < m.vt)
-  LEFT JOIN related_entity r
-    ON r.party = x.se AND r.other = x.be
-   AND (r.vf IS NULL OR x.d >= r.vf) AND (r.vt IS NULL OR x.d < r.vt)
-  WHERE x.buyer_kind IN ('entity', 'unit') AND NOT (x.buyer_kind = 'unit' AND x.be = x.se)
-),
-jobs AS (
-  SELECT x.rn, x.se, x.sg, e.rank, e.entity, e.sentence, m.grp, m.uncertain, m.chain, m.doubts
-  FROM ms x
-  JOIN employment e
-    ON e.person = x.buyer AND (e.vf IS NULL OR x.d >= e.vf) AND (e.vt IS NULL OR x.d < e.vt)
-  JOIN membership m
-    ON m.entity = e.entity AND (m.vf IS NULL OR x.d >= m.vf) AND (m.vt IS NULL OR x.d < m.vt)
-  WHERE x.buyer_kind = 'person'
-),
-job AS (
-  SELECT rn,
-         arg_min(sentence, rank) FILTER (WHERE entity = se) AS own,
-         min(rank) FILTER (WHERE entity <> se AND grp = sg) AS sister_rank,
-         flatten(list(sentences(doubts) ORDER BY rank)) AS employer_doubts
-  FROM jobs GROUP BY rn
-),
-per AS (
-  SELECT x.*, j.own, sj.entity AS employer, sj.sentence AS job_sentence,
-         sj.chain AS employer_chain, sj.uncertain AS employer_unc, pr.evidence AS related,
-         sentences(x.s_doubts) || coalesce(j.employer_doubts, []::VARCHAR[]) AS doubts
-  FROM ms x
-  LEFT JOIN job j USING (rn)
-  LEFT JOIN jobs sj ON sj.rn = x.rn AND sj.rank = j.sister_rank
-  LEFT JOIN related_person pr
-    ON pr.party = x.buyer AND pr.other = x.sg
-   AND (pr.vf IS NULL OR x.d >= pr.vf) AND (pr.vt IS NULL OR x.d < pr.vt)
-  WHERE x.buyer_kind = 'person'
-)
 SELECT rn, id, 'external' AS relation, false AS internal, se AS seller_entity,
        NULL AS buyer_entity, sg AS "group", false AS uncertain,
-       evidence(intro || [buyer || ' is not a known party']) AS evidence
+       concat_ws('; ', intro, buyer || ' is not a known party') AS evidence
 FROM ms WHERE buyer_kind IS NULL
 UNION ALL
 SELECT rn, id, 'same_entity', true, se, be, sg, false,
-       evidence(intro || [buyer || ' is an org unit of ' || be || ', the seller''s own legal entity'])
+       concat_ws('; ', intro,
+                 buyer || ' is an org unit of ' || be || ', the seller''s own legal entity')
 FROM ms WHERE buyer_kind = 'unit' AND be = se
 UNION ALL
 SELECT rn, id,
        CASE WHEN bg = sg THEN 'intercompany'
             WHEN related IS NOT NULL THEN 'related_party' ELSE 'external' END,
-       bg = sg, se, be, sg, s_unc OR b_unc,
-       evidence(
-         intro
+       bg = sg, se, be, sg, s_unc OR b_unc, evidence(parts)
+FROM (
+  SELECT *,
+         opt(intro)
          || opt(CASE WHEN buyer_kind = 'unit' THEN buyer || ' is an org unit of ' || be END)
          || sentences(s_chain) || sentences(b_chain)
          || CASE WHEN bg = sg THEN [group_sentence(se, be, sg, day)]
                  ELSE [se || ' belongs to the ' || sg || ' group and ' || be || ' to the '
-                       || bg || ' group on ' || day] || sentences(related) END)
-FROM ent
+                       || bg || ' group on ' || day] || coalesce(related, []::VARCHAR[]) END
+           AS parts
+  FROM (
+    SELECT x.*, m.grp AS bg, m.uncertain AS b_unc, m.chain AS b_chain,
+           CASE WHEN c.evidence IS NOT NULL OR g.evidence IS NOT NULL
+                THEN sentences(c.evidence) || sentences(g.evidence) END AS related
+    FROM ms x
+    JOIN membership m
+      ON m.entity = x.be AND (m.vf IS NULL OR x.d >= m.vf) AND (m.vt IS NULL OR x.d < m.vt)
+    LEFT JOIN common_control c
+      ON c.party = x.se AND c.other = x.be
+     AND (c.vf IS NULL OR x.d >= c.vf) AND (c.vt IS NULL OR x.d < c.vt)
+    LEFT JOIN group_influence g
+      ON g.party = x.sg AND g.other = m.grp AND m.grp <> x.sg
+     AND (g.vf IS NULL OR x.d >= g.vf) AND (g.vt IS NULL OR x.d < g.vt)
+    WHERE x.buyer_kind IN ('entity', 'unit') AND NOT (x.buyer_kind = 'unit' AND x.be = x.se)
+  )
+)
 UNION ALL
 SELECT rn, id,
        CASE WHEN own IS NOT NULL THEN 'employee'
@@ -485,12 +487,30 @@ SELECT rn, id,
        CASE WHEN own IS NOT NULL THEN false
             WHEN employer IS NOT NULL THEN s_unc OR employer_unc
             ELSE len(doubts) > 0 END,
-       evidence(intro || CASE
-         WHEN own IS NOT NULL THEN [own]
-         WHEN employer IS NOT NULL THEN [job_sentence] || sentences(s_chain)
-           || sentences(employer_chain) || [group_sentence(se, employer, sg, day)]
-         WHEN related IS NOT NULL THEN sentences(related) || doubts
-         ELSE [buyer || ' has no employment in the ' || sg || ' group on ' || day] || doubts
-       END)
-FROM per
-"""
+       CASE WHEN own IS NOT NULL THEN concat_ws('; ', intro, own) ELSE evidence(parts) END
+FROM (
+  SELECT *,
+         CASE
+           WHEN own IS NOT NULL THEN []::VARCHAR[]
+           WHEN employer IS NOT NULL THEN opt(intro) || [job_sentence]
+             || sentences(s_chain) || sentences(employer_chain)
+             || [group_sentence(se, employer, sg, day)]
+           WHEN related IS NOT NULL THEN opt(intro) || sentences(related) || doubts
+           ELSE opt(intro)
+             || [buyer || ' has no employment in the ' || sg || ' group on ' || day] || doubts
+         END AS parts
+  FROM (
+    SELECT x.*, j.own, sj.entity AS employer, sj.sentence AS job_sentence,
+           sj.chain AS employer_chain, sj.uncertain AS employer_unc, pr.evidence AS related,
+           sentences(x.s_doubts) || coalesce(j.employer_doubts, []::VARCHAR[]) AS doubts
+    FROM ms x
+    LEFT JOIN job j USING (rn)
+    LEFT JOIN jobs sj ON sj.rn = x.rn AND sj.rank = j.sister_rank
+    LEFT JOIN related_person pr
+      ON pr.party = x.buyer AND pr.other = x.sg
+     AND (pr.vf IS NULL OR x.d >= pr.vf) AND (pr.vt IS NULL OR x.d < pr.vt)
+    WHERE x.buyer_kind = 'person'
+  )
+)
+""",
+)

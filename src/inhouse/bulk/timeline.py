@@ -47,7 +47,8 @@ class RelatedRow:
 @dataclass(slots=True)
 class Timeline:
     memberships: list[MembershipRow]
-    related_entities: list[RelatedRow]  # party = seller entity, other = buyer entity
+    common_control: list[RelatedRow]  # party = seller entity, other = buyer entity
+    group_influence: list[RelatedRow]  # party = seller's group, other = buyer's group
     related_persons: list[RelatedRow]  # party = person, other = group id
 
 
@@ -85,8 +86,7 @@ def build_timeline(
 ) -> Timeline:
     """Interval tables valid on ``start <= d < end`` (``None`` bounds mean: the whole window)."""
     memberships: list[MembershipRow] = []
-    related_entities: list[RelatedRow] = []
-    related_persons: list[RelatedRow] = []
+    related: dict[str, list[RelatedRow]] = {"c": [], "g": [], "p": []}
     in_components: set[str] = set()
     for parties, stakes in _components(register):
         in_components.update(parties)
@@ -123,13 +123,14 @@ def build_timeline(
                         )
                     )
                 else:
-                    target = related_entities if kind == "e" else related_persons
-                    target.append(RelatedRow(party, other, valid_from, valid_to, str(value[0])))
+                    related[kind].append(
+                        RelatedRow(party, other, valid_from, valid_to, str(value[0]))
+                    )
         advance(len(parties))
     lonely = [e for e in register.entities if e not in in_components]
     memberships.extend(MembershipRow(e, None, None, e, False, "", "") for e in lonely)
     advance(len(lonely))
-    return Timeline(memberships, related_entities, related_persons)
+    return Timeline(memberships, related["c"], related["g"], related["p"])
 
 
 def _extend(
@@ -164,23 +165,21 @@ def _evaluate(snapshot: Snapshot, sub: Register) -> Iterator[tuple[str, tuple[ob
     for person in snapshot.person_holders:
         controlled = [e for e in snapshot.controlled_by(person) if e in sub.entities]
         pairs.update((a, b) for a in controlled for b in controlled if a != b)
+    for a, b in sorted(pairs):
+        lines = snapshot.common_control(a, b)
+        if lines and snapshot.group_of(a) != snapshot.group_of(b):
+            yield f"c{sep}{a}{sep}{b}", (SENTENCE_SEPARATOR.join(lines),)
     group_pairs: set[tuple[str, str]] = set()
     for group, group_members in members.items():
         for member in group_members:
             for stake in snapshot.stakes_by_holder.get(member, ()):
                 other = snapshot.group_of(stake.entity)
                 if other != group:
-                    group_pairs.add((group, other))
-    for g1, g2 in group_pairs:
-        for a in members[g1]:
-            for b in members[g2]:
-                pairs.update(((a, b), (b, a)))
-    for a, b in sorted(pairs):
-        if snapshot.group_of(a) == snapshot.group_of(b):
-            continue
-        lines = snapshot.entity_relatedness(a, b)
+                    group_pairs.update(((group, other), (other, group)))
+    for g1, g2 in sorted(group_pairs):
+        lines = snapshot.group_influence(g1, g2)
         if lines:
-            yield f"e{sep}{a}{sep}{b}", (SENTENCE_SEPARATOR.join(lines),)
+            yield f"g{sep}{g1}{sep}{g2}", (SENTENCE_SEPARATOR.join(lines),)
     for person in snapshot.person_holders:
         counted = [person, *snapshot.controlled_by(person)]
         groups = {

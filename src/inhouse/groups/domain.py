@@ -661,11 +661,18 @@ class Snapshot:
 
     def entity_relatedness(self, a: str, b: str) -> list[str]:
         """Evidence that entities ``a`` and ``b`` of different groups are related parties (IAS 24)."""
-        lines = [
+        return self.common_control(a, b) + self.group_influence(self.group_of(a), self.group_of(b))
+
+    def common_control(self, a: str, b: str) -> list[str]:
+        """Sentences naming each natural person who controls both ``a`` and ``b``."""
+        return [
             f"{a} and {b} are both controlled by {person}, a natural person"
             for person in self.common_person_controllers(a, b)
         ]
-        group_a, group_b = self.group_of(a), self.group_of(b)
+
+    def group_influence(self, group_a: str, group_b: str) -> list[str]:
+        """Significant influence (≥ 20 % of the votes) of either group in the other."""
+        lines = []
         for holders, target in ((group_a, group_b), (group_b, group_a)):
             for entity, votes in self.influence(holders, target):
                 lines.append(
