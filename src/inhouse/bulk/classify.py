@@ -12,7 +12,7 @@ import csv
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -80,7 +80,7 @@ class BulkResult:
 
 def classify_sales(
     *,
-    register: Register,
+    register: Register | Callable[[], Register],
     sales: Path,
     out: Path,
     reporter: Reporter | None = None,
@@ -91,6 +91,8 @@ def classify_sales(
 
     Nothing is written when the sales file has any problem; every problem found is
     reported at once (up to ``MAX_PROBLEMS``), naming file, row, column and reason.
+    ``register`` may be a function that reads it: the sales file is then read by DuckDB
+    at the same time, on the other cores.
     """
     report = reporter or SilentReporter()
     started = time.perf_counter()
@@ -102,8 +104,11 @@ def classify_sales(
             con.execute("SET preserve_insertion_order = true")
             if threads:
                 con.execute(f"SET threads = {int(threads)}")
-            report.phase("Reading sales")
-            _load_sales(con, sales)
+            report.phase("Reading the dataset and the sales")
+            loading = _Background(lambda: _load_sales(con, sales))
+            if callable(register):
+                register = register()
+            loading.wait()
             first, last = con.execute("SELECT min(d), max(d) FROM sales").fetchone() or (
                 None,
                 None,
@@ -161,6 +166,30 @@ def classify_sales(
 
 
 # --------------------------------------------------------------------------- loading
+
+
+class _Background:
+    """Work on another thread; ``wait`` hands its exception to the caller."""
+
+    def __init__(self, work: Callable[[], None]) -> None:
+        self._failure: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                work()
+            except BaseException as error:  # re-raised in the waiting thread
+                self._failure.append(error)
+
+        self._thread = threading.Thread(target=run, daemon=True)
+        self._thread.start()
+
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def wait(self, seconds: float | None = None) -> None:
+        self._thread.join(seconds)
+        if not self._thread.is_alive() and self._failure:
+            raise self._failure[0]
 
 
 def _sql_path(path: Path) -> str:
@@ -363,24 +392,14 @@ def _load_employments(con: duckdb.DuckDBPyConnection, register: Register, workdi
 
 
 def _run(con: duckdb.DuckDBPyConnection, sql: str, report: Reporter) -> None:
-    """Run a long statement while a second thread keeps the progress bar moving."""
-    failure: list[BaseException] = []
-
-    def work() -> None:
-        try:
-            con.execute(sql)
-        except BaseException as error:  # handed to the caller's thread below
-            failure.append(error)
-
-    worker = threading.Thread(target=work, daemon=True)
-    worker.start()
-    while worker.is_alive():
-        worker.join(0.2)
+    """Run a long statement while this thread keeps the progress bar moving."""
+    worker = _Background(lambda: con.execute(sql) and None)
+    while worker.alive():
+        worker.wait(0.2)
         progress = con.query_progress()
         if progress >= 0:
             report.update(progress)
-    if failure:
-        raise failure[0]
+    worker.wait()
 
 
 # Sentence lists: ``opt`` is one sentence or none, ``sentences`` splits a stored list, and
