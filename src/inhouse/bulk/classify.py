@@ -393,7 +393,10 @@ def _load_employments(con: duckdb.DuckDBPyConnection, register: Register, workdi
 
 def _run(con: duckdb.DuckDBPyConnection, sql: str, report: Reporter) -> None:
     """Run a long statement while this thread keeps the progress bar moving."""
-    worker = _Background(lambda: con.execute(sql) and None)
+    def work() -> None:
+        con.execute(sql)
+
+    worker = _Background(work)
     while worker.alive():
         worker.wait(0.2)
         progress = con.query_progress()
