@@ -11,6 +11,7 @@ import pytest
 
 from inhouse.bulk.classify import OUTPUT_COLUMNS, classify_sales
 from inhouse.bulk.timeline import EVIDENCE_SEPARATOR
+from inhouse.dataset import load_register
 from inhouse.dataset.errors import DatasetError
 from inhouse.dates import Period
 from inhouse.groups.domain import (
@@ -121,6 +122,29 @@ def test_bulk_equals_single_on_every_row(tmp_path: Path, seed: int) -> None:
             "uncertain": str(single.uncertain).lower(),
             "evidence": EVIDENCE_SEPARATOR.join(single.evidence),
         }, sale
+
+
+def test_bulk_equals_single_on_the_benchmark_generators_data(tmp_path: Path) -> None:
+    # given a small dataset from the benchmark generator (groups, bands, persons, changes)
+    from benchmarks.generate import generate
+
+    folder = tmp_path / "data"
+    generate(folder, entities=400, stakes=600, people=1500, sales=4000, seed=7)
+    register = load_register(folder)
+    out = tmp_path / "out.csv"
+
+    # when its sales are classified in bulk
+    classify_sales(register=register, sales=folder / "sales.csv", out=out)
+
+    # then every row equals the single answer
+    for sale, row in zip(read_rows(folder / "sales.csv"), read_rows(out), strict=True):
+        single = register.classify(sale["seller"], sale["buyer"], date.fromisoformat(sale["date"]))
+        assert (row["relation"], row["buyer_entity"], row["uncertain"], row["evidence"]) == (
+            single.relation.value,
+            single.buyer_entity or "",
+            str(single.uncertain).lower(),
+            EVIDENCE_SEPARATOR.join(single.evidence),
+        ), sale
 
 
 def test_every_relation_occurs_in_the_parity_data(tmp_path: Path) -> None:
