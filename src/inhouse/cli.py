@@ -2,28 +2,45 @@
 
 from __future__ import annotations
 
+import getpass
 import json
+import shutil
+import signal
 import sys
+import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from functools import partial
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.tree import Tree
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from inhouse import __version__
+from inhouse.clock import SystemClock
+from inhouse.config import Settings
 from inhouse.dataset import load_register
+from inhouse.dataset import services as datasets
 from inhouse.dataset.errors import DatasetError
 from inhouse.dates import parse_date
+from inhouse.db.engine import make_engine
+from inhouse.db.migrate import current_revision, head_revision, upgrade
+from inhouse.db.uow import UnitOfWork
 from inhouse.errors import InhouseError
 from inhouse.groups import services
 from inhouse.groups.domain import Classification, Register
 from inhouse.groups.schemas import ClassificationRead, GroupPositionRead
+from inhouse.identity import services as identity
+from inhouse.identity.domain import Actor, Role
 
 app = typer.Typer(
     name="inhouse",
@@ -32,6 +49,10 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+user_app = typer.Typer(help="Users of the web app and the API.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens (shown once, stored as a hash).", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
 out = Console()
 err = Console(stderr=True)
 
@@ -39,7 +60,8 @@ DataOption = Annotated[
     Path | None,
     typer.Option(
         "--data",
-        help="A dataset folder (CSV or XLSX tables), an XLSX workbook, or a BODS JSON file.",
+        help="A dataset folder (CSV or XLSX tables), an XLSX workbook, or a BODS JSON file "
+        "(default: the database at INHOUSE_DATABASE_URL).",
         show_default=False,
     ),
 ]
@@ -79,22 +101,29 @@ def _domain_errors() -> Iterator[None]:
             err.print(line, markup=False, highlight=False)
         raise typer.Exit(1) from None
     except InhouseError as error:
-        err.print(f"error: {error}", markup=False, highlight=False)
-        raise typer.Exit(1) from None
+        _fail(str(error))
+    except DBAPIError as error:
+        # The database refused or could not be reached: say so in one line, not a traceback.
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        _fail(f"the database failed: {reason}")
 
 
-def _require_data(data: Path | None) -> Path:
-    if data is None:
-        raise typer.BadParameter(
-            "give a dataset with --data (a folder, an XLSX workbook or a BODS JSON file)",
-            param_hint="--data",
-        )
-    return data
+def _fail(message: str) -> NoReturn:
+    err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
 
 
-def _read(data: Path) -> Register:
-    with err.status(f"Reading {data} …", spinner="dots") if err.is_terminal else _nothing():
+def _read(data: Path | None) -> Register:
+    """The register of a dataset, or of the database when no dataset is given."""
+    source = str(data) if data is not None else "the database"
+    with err.status(f"Reading {source} …", spinner="dots") if err.is_terminal else _nothing():
+        return _load(data)
+
+
+def _load(data: Path | None) -> Register:
+    if data is not None:
         return load_register(data)
+    return datasets.stored_register(uow=UnitOfWork(_database()))
 
 
 @contextmanager
@@ -146,19 +175,21 @@ def classify(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Classify one sale (--seller --buyer --on) or every row of a sales file (--sales --out)."""
-    dataset = _require_data(data)
+    """Classify one sale (--seller --buyer --on) or every row of a sales file (--sales --out).
+
+    Without --data the register comes from the database.
+    """
     if sales is not None or out_file is not None:
         if sales is None or out_file is None:
             raise typer.BadParameter("bulk classification needs both --sales and --out")
         if seller or buyer or on:
             raise typer.BadParameter("give either --seller/--buyer/--on or --sales/--out")
-        _classify_bulk(dataset, sales, out_file, as_json)
+        _classify_bulk(data, sales, out_file, as_json)
         return
     if seller is None or buyer is None or on is None:
         raise typer.BadParameter("give --seller, --buyer and --on (or --sales and --out)")
     with _domain_errors():
-        register = _read(dataset)
+        register = _read(data)
         answer = services.classify(register=register, seller=seller, buyer=buyer, on=on)
     if as_json:
         _print_json(ClassificationRead.of(answer).model_dump(mode="json"))
@@ -181,11 +212,12 @@ class _RichReporter:
             self.progress.update(self.task, completed=completed)
 
 
-def _classify_bulk(data: Path, sales: Path, target: Path, as_json: bool) -> None:
+def _classify_bulk(data: Path | None, sales: Path, target: Path, as_json: bool) -> None:
     from inhouse.bulk.classify import classify_sales
 
     with _domain_errors():
-        register = _read(data)
+        # Read while DuckDB reads the sales: the bulk engine calls this loader itself.
+        register = partial(_load, data)
         if err.is_terminal and not as_json:
             columns = (
                 SpinnerColumn(),
@@ -218,12 +250,14 @@ def group(
     on: OnOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Every entity's group on a date: ultimate parent, controller, effective interest, NCI."""
-    dataset = _require_data(data)
+    """Every entity's group on a date: ultimate parent, controller, effective interest, NCI.
+
+    Without --data the register comes from the database.
+    """
     if on is None:
         raise typer.BadParameter("give the date with --on YYYY-MM-DD", param_hint="--on")
     with _domain_errors():
-        register = _read(dataset)
+        register = _read(data)
         positions = services.group_structure(register=register, on=on)
     if as_json:
         _print_json([GroupPositionRead.of(p).model_dump(mode="json") for p in positions])
@@ -290,6 +324,411 @@ def demo() -> None:
                 on=on,
             )
         )
+
+
+# --------------------------------------------------------------------------- the database
+
+
+def _operator() -> Actor:
+    """Whoever runs the command line is the local operator, with admin rights."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):  # no login name (e.g. a container without a passwd entry)
+        name = "unknown"
+    return Actor(user_id=0, username=f"cli:{name}", role=Role.ADMIN)
+
+
+def _shown(url: str) -> str:
+    """A database URL fit to print: without its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(not a database URL)"
+
+
+def _engine(url: str) -> Engine:
+    try:
+        return make_engine(url)
+    except ArgumentError:
+        _fail("INHOUSE_DATABASE_URL is not a database URL (e.g. sqlite:///path/inhouse.db)")
+    except ImportError as error:  # a URL naming a driver that is not installed
+        _fail(f"cannot use the database at {_shown(url)}: {error}")
+
+
+def _revision(engine: Engine) -> str | None:
+    try:
+        return current_revision(engine)
+    except DBAPIError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        _fail(f"cannot reach the database at {_shown(str(engine.url))}: {reason}")
+
+
+def _database(settings: Settings | None = None) -> Engine:
+    """An engine on the configured database, which must be initialised and up to date."""
+    url = (settings or Settings()).database_url
+    shown = _shown(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        _fail("INHOUSE_DATABASE_URL is not a database URL (e.g. sqlite:///path/inhouse.db)")
+    file = parsed.database if parsed.get_backend_name() == "sqlite" else None
+    if file not in (None, "", ":memory:") and not Path(str(file)).expanduser().exists():
+        _fail(f"there is no database at {shown}: run `inhouse init` first")
+    engine = _engine(url)
+    revision = _revision(engine)
+    head = head_revision()
+    if revision is None:
+        _fail(f"the database at {shown} is not initialised: run `inhouse init` first")
+    if revision != head:
+        _fail(
+            f"the database at {shown} is at revision {revision}, this inhouse needs {head}: "
+            "run `inhouse init` to upgrade it"
+        )
+    return engine
+
+
+@app.command("init")
+def init_database(as_json: JsonOption = False) -> None:
+    """Create the database at INHOUSE_DATABASE_URL, or upgrade it to the newest schema."""
+    url = Settings().database_url
+    shown = _shown(url)
+    engine = _engine(url)
+    with _domain_errors():
+        before = _revision(engine)
+        upgrade(engine)
+        after = current_revision(engine)
+    engine.dispose()
+    if as_json:
+        _print_json({"database": shown, "before": before, "revision": after})
+        return
+    if before is None:
+        out.print(
+            f"Created the database at {shown} (revision {after}).", highlight=False, soft_wrap=True
+        )
+    elif before != after:
+        out.print(
+            f"Upgraded the database at {shown} from revision {before} to {after}.",
+            highlight=False,
+            soft_wrap=True,
+        )
+    else:
+        out.print(
+            f"The database at {shown} is up to date (revision {after}).",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+@contextmanager
+def _progress(show: bool) -> Iterator[_RichReporter | None]:
+    """A Rich progress bar on stderr when it is a terminal (and output is not JSON)."""
+    if not show or not err.is_terminal:
+        yield None
+        return
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:>12,.0f}"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err, transient=True) as progress:
+        yield _RichReporter(progress)
+
+
+@app.command("import")
+def import_data(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="A dataset folder (CSV or XLSX tables), an XLSX workbook or a BODS JSON file.",
+            show_default=False,
+        ),
+    ],
+    as_json: JsonOption = False,
+) -> None:
+    """Bring the database up to a dataset: adds, changes and ends records; deletes nothing.
+
+    The dataset is checked whole first; with any problem nothing is written. Importing
+    the same dataset again changes nothing.
+    """
+    engine = _database()
+    with _domain_errors(), _progress(not as_json) as progress:
+        report = datasets.import_dataset(
+            uow=UnitOfWork(engine),
+            actor=_operator(),
+            clock=SystemClock(),
+            path=path,
+            progress=progress,
+        )
+    if as_json:
+        _print_json(report.as_dict())
+        return
+    table = Table(title=f"Imported {path}", title_justify="left")
+    table.add_column("table")
+    for column in ("added", "changed", "ended", "unchanged"):
+        table.add_column(column, justify="right")
+    table.add_column("kept", justify="right")
+    for changes in report.tables:
+        counts = changes.counts()
+        table.add_row(changes.table, *(f"{counts[c]:,}" for c in counts))
+    out.print(table)
+    if any(changes.kept for changes in report.tables):
+        out.print("kept: stored, but not in the dataset; an import deletes nothing.")
+    for note in report.notes():
+        out.print(f"Note: {note}", markup=False, highlight=False, soft_wrap=True)
+    out.print(
+        report.summary()[:1].upper() + report.summary()[1:] + ".", highlight=False, soft_wrap=True
+    )
+
+
+@app.command("export")
+def export_data(
+    path: Annotated[
+        Path, typer.Argument(help="The folder to write the CSV files into.", show_default=False)
+    ],
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace dataset files already in the folder.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Write the database as a dataset folder: entities, stakes, units, people, employments."""
+    engine = _database()
+    with _domain_errors(), _progress(not as_json) as progress:
+        report = datasets.export_dataset(
+            uow=UnitOfWork(engine), path=path, overwrite=overwrite, progress=progress
+        )
+    if as_json:
+        _print_json(report.as_dict())
+        return
+    table = Table(title=f"Exported to {path}", title_justify="left")
+    table.add_column("file")
+    table.add_column("rows", justify="right")
+    for name, rows in report.files:
+        table.add_row(name, f"{rows:,}")
+    out.print(table)
+
+
+# --------------------------------------------------------------------------- users, tokens
+
+
+@user_app.command("add")
+def user_add(
+    username: Annotated[str, typer.Argument(help="The sign-in name.", show_default=False)],
+    role: Annotated[Role, typer.Option("--role", help="What the user may do.", show_default=False)],
+    person: Annotated[
+        str | None,
+        typer.Option("--person", help="The person an employee user is.", show_default=False),
+    ] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    no_password: Annotated[
+        bool,
+        typer.Option("--no-password", help="No password: the user signs in with API tokens only."),
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Add a user; the password is asked for twice (or read from standard input)."""
+    if password_stdin and no_password:
+        raise typer.BadParameter("give either --password-stdin or --no-password")
+    password: str | None = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise typer.BadParameter(
+                "standard input holds no password", param_hint="--password-stdin"
+            )
+    elif not no_password:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    engine = _database()
+    with _domain_errors():
+        user = identity.add_user(
+            uow=UnitOfWork(engine),
+            actor=_operator(),
+            clock=SystemClock(),
+            username=username,
+            password=password,
+            role=role.value,
+            person=person,
+        )
+    if as_json:
+        _print_json(user)
+        return
+    linked = f", person {user['person']}" if user["person"] else ""
+    out.print(
+        f"Added user {user['username']} (id {user['id']}, role {user['role']}{linked}).",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@token_app.command("create")
+def token_create(
+    username: Annotated[str, typer.Argument(help="Whose token it is.", show_default=False)],
+    name: Annotated[
+        str, typer.Option("--name", help="What the token is for, e.g. 'shop checkout'.")
+    ],
+    as_json: JsonOption = False,
+) -> None:
+    """Make an API token for a user; the token is shown once and only its hash is kept."""
+    engine = _database()
+    with _domain_errors():
+        made = identity.create_token(
+            uow=UnitOfWork(engine),
+            actor=_operator(),
+            clock=SystemClock(),
+            username=username,
+            name=name,
+        )
+    if as_json:
+        _print_json(
+            {"id": made.id, "name": made.name, "username": made.username, "token": made.secret}
+        )
+        return
+    err.print(
+        f"API token {made.id} ({made.name}) for {made.username}. Store it now: it is shown "
+        "only once, and inhouse keeps only its hash.",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+    out.print(made.secret, markup=False, highlight=False, soft_wrap=True)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token_id: Annotated[int, typer.Argument(metavar="ID", help="The token's id.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Revoke an API token: it stops working at once."""
+    engine = _database()
+    with _domain_errors():
+        row = identity.revoke_token(
+            uow=UnitOfWork(engine), actor=_operator(), clock=SystemClock(), token_id=token_id
+        )
+    if as_json:
+        _print_json({k: v for k, v in row.items() if k != "secret_hash"})
+        return
+    out.print(
+        f"Revoked API token {token_id} ({row['name']}).",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+# --------------------------------------------------------------------------- serve
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str | None,
+        typer.Option(
+            help="Address to listen on (default INHOUSE_HOST or 127.0.0.1).", show_default=False
+        ),
+    ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option(help="Port (default INHOUSE_PORT or 8000).", show_default=False),
+    ] = None,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo",
+            help="A throw-away SQLite database with the demo data and one user per role.",
+        ),
+    ] = False,
+) -> None:
+    """Run the API (docs at /docs) with uvicorn until interrupted."""
+    settings = Settings()
+    host = host or settings.host
+    port = port or settings.port
+    if demo:
+        _serve_demo(settings, host, port)
+        return
+    if not settings.secret_key:
+        _fail(
+            "set INHOUSE_SECRET_KEY (a long random string) before serving; "
+            "only `inhouse serve --demo` makes one up"
+        )
+    engine = _database(settings)
+    from inhouse.web.app import create_app
+
+    with _domain_errors():
+        api = create_app(settings, engine=engine)
+    out.print(
+        f"Serving {_shown(settings.database_url)}; API docs at http://{host}:{port}/docs",
+        highlight=False,
+        soft_wrap=True,
+    )
+    _run(api, host, port)
+
+
+def _serve_demo(settings: Settings, host: str, port: int) -> None:
+    from inhouse.demo.users import database_is_empty, set_up_demo
+    from inhouse.web.app import create_app
+
+    folder: Path | None = None
+    if "database_url" in settings.model_fields_set:
+        engine = _engine(settings.database_url)
+        with _domain_errors():
+            empty = database_is_empty(engine)
+        if not empty:
+            _fail(
+                f"the database at {_shown(settings.database_url)} (INHOUSE_DATABASE_URL) is "
+                "not empty; demo mode fills only an empty database: unset INHOUSE_DATABASE_URL "
+                "to use a temporary one"
+            )
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="inhouse-demo-"))
+        settings = settings.model_copy(
+            update={"database_url": f"sqlite:///{folder / 'inhouse-demo.db'}"}
+        )
+        engine = _engine(settings.database_url)
+    try:
+        with _domain_errors():
+            upgrade(engine)
+            setup = set_up_demo(uow=UnitOfWork(engine), actor=_operator(), clock=SystemClock())
+            api = create_app(settings, engine=engine, demo=True)
+        where = "a temporary database, deleted on exit" if folder else "INHOUSE_DATABASE_URL"
+        out.print(
+            f"Demo data loaded into {_shown(settings.database_url)} ({where}): "
+            f"{setup.report.summary()}.",
+            highlight=False,
+            soft_wrap=True,
+        )
+        out.print(f"API docs: http://{host}:{port}/docs", highlight=False, soft_wrap=True)
+        sign_ins = Table(title="Demo sign-ins (Authorize in the docs)", title_justify="left")
+        for column in ("username", "password", "role", "person"):
+            sign_ins.add_column(column)
+        for user in setup.users:
+            sign_ins.add_row(user.username, user.password, user.role.value, user.person or "")
+        out.print(sign_ins)
+        _unwind_on_sigterm()
+        _run(api, host, port)
+    finally:
+        engine.dispose()
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _unwind_on_sigterm() -> None:
+    """Make SIGTERM run the ``finally`` blocks (uvicorn re-raises it after shutting down)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminated)
+
+
+def _terminated(number: int, _frame: Any) -> None:
+    raise SystemExit(128 + number)
+
+
+def _run(api: Any, host: str, port: int) -> None:
+    import uvicorn
+
+    uvicorn.run(api, host=host, port=port)
 
 
 def _version(value: bool) -> None:

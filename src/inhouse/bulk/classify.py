@@ -393,6 +393,7 @@ def _load_employments(con: duckdb.DuckDBPyConnection, register: Register, workdi
 
 def _run(con: duckdb.DuckDBPyConnection, sql: str, report: Reporter) -> None:
     """Run a long statement while this thread keeps the progress bar moving."""
+
     def work() -> None:
         con.execute(sql)
 

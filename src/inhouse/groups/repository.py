@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, func, insert, or_, select, update
 
 from inhouse.dates import Period
 from inhouse.groups import tables as t
@@ -173,7 +173,7 @@ class GroupsRepository:
             found.update(
                 self.connection.execute(
                     select(t.parties.c.id, t.parties.c.kind).where(t.parties.c.id.in_(chunk))
-                ).tuples()
+                ).all()
             )
         return found
 
@@ -234,6 +234,45 @@ class GroupsRepository:
             query = query.where(key.in_(list(only_ids)))
         return [dict(r) for r in self.connection.execute(query).mappings()]
 
+    def lock(self, resource: str, key: str | int) -> Row | None:
+        """The row, locked against other writers until the transaction ends (PostgreSQL)."""
+        table = TABLES[resource]
+        query = select(table).where(_key(table) == key).with_for_update()
+        found = self.connection.execute(query).mappings().first()
+        return dict(found) if found else None
+
+    def ongoing(
+        self, resource: str, *, after: date, where: Mapping[str, Collection[Any]]
+    ) -> list[Row]:
+        """Dated records not over by ``after`` (``valid_to`` empty or later) in key order,
+        where any of the columns holds one of its values."""
+        table = TABLES[resource]
+        matches = [table.c[column].in_(list(values)) for column, values in where.items() if values]
+        if not matches:
+            return []
+        query = (
+            select(table)
+            .where(or_(*matches))
+            .where(or_(table.c.valid_to.is_(None), table.c.valid_to > after))
+            .order_by(_key(table))
+        )
+        return [dict(r) for r in self.connection.execute(query).mappings()]
+
+    def keys_where(self, resource: str, values: Mapping[str, Any]) -> list[Any]:
+        """Keys of the rows whose columns equal ``values`` (``None`` matches an empty column)."""
+        table = TABLES[resource]
+        query = select(_key(table)).order_by(_key(table))
+        for column, value in values.items():
+            query = query.where(
+                table.c[column].is_(None) if value is None else table.c[column] == value
+            )
+        return list(self.connection.execute(query).scalars())
+
+    def unit_parents(self, entity: str) -> dict[str, str | None]:
+        """Each org unit of ``entity`` with its parent."""
+        query = select(t.units.c.id, t.units.c.parent).where(t.units.c.entity == entity)
+        return dict(self.connection.execute(query).all())
+
     # ------------------------------------------------------------------ bulk (import)
 
     def add_many(self, resource: str, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -256,6 +295,84 @@ class GroupsRepository:
         return [
             dict(r) for r in self.connection.execute(select(table).order_by(_key(table))).mappings()
         ]
+
+    def iter_values(
+        self, resource: str, columns: Sequence[str], *, batch: int = BATCH
+    ) -> Iterator[tuple[Any, ...]]:
+        """The values of ``columns`` of every row in key order, fetched ``batch`` rows at a time
+        (imports and exports of millions of rows)."""
+        table = TABLES[resource]
+        query = (
+            select(*(table.c[column] for column in columns))
+            .order_by(_key(table))
+            .execution_options(yield_per=batch)
+        )
+        for found in self.connection.execute(query):
+            yield tuple(found)
+
+    def load_many(
+        self, resource: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Insert many rows given as values in ``columns`` order, as fast as the database
+        takes them: COPY on PostgreSQL, executemany elsewhere (imports)."""
+        if self.connection.dialect.name != "postgresql":
+            self.add_many(resource, [dict(zip(columns, row, strict=True)) for row in rows])
+            return
+        if resource in PARTY_KIND:
+            at = list(columns).index("id")
+            kind = PARTY_KIND[resource]
+            self._copy(t.parties, ("id", "kind"), [(row[at], kind) for row in rows])
+        self._copy(TABLES[resource], columns, rows)
+
+    def _copy(self, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        from psycopg import sql
+
+        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
+        )
+        driver: Any = self.connection.connection.driver_connection
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def replace_many(self, resource: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Overwrite whole rows by ``id`` with executemany in batches (imports).
+
+        Every row carries ``id`` and the same other columns.
+        """
+        if not rows:
+            return
+        table = TABLES[resource]
+        columns = [column for column in rows[0] if column != "id"]
+        statement = (
+            update(table)
+            .where(_key(table) == bindparam("key_"))
+            .values({column: bindparam(f"{column}_") for column in columns})
+        )
+        for start in range(0, len(rows), BATCH):
+            chunk = [
+                {"key_": row["id"], **{f"{column}_": row[column] for column in columns}}
+                for row in rows[start : start + BATCH]
+            ]
+            self.connection.execute(statement, chunk)
+
+    def lock_all(self) -> None:
+        """Keep other writers out of every groups table until the transaction ends, while
+        reads go on (PostgreSQL ``EXCLUSIVE`` mode): for compare-then-write imports.
+
+        SQLite has one writer at a time anyway: a write that would interleave fails instead.
+        """
+        if self.connection.dialect.name != "postgresql":
+            return
+        from psycopg import sql
+
+        names = [t.parties.name, *(table.name for table in TABLES.values())]
+        statement = sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(
+            sql.SQL(", ").join(map(sql.Identifier, names))
+        )
+        driver: Any = self.connection.connection.driver_connection
+        with driver.cursor() as cursor:
+            cursor.execute(statement)
 
     def _executemany(self, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
         for start in range(0, len(rows), BATCH):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from inhouse.groups.domain import Classification
 from inhouse.groups.services import GroupPosition
@@ -108,3 +109,235 @@ class ClassificationRequest(BaseModel):
 
 class ClassificationBatch(BaseModel):
     items: list[ClassificationRead]
+
+
+# =========================================================================== the records
+#
+# Values arrive as text and are checked by the services with the dataset's parsers, so
+# that the API and an import give the same reasons. Dates are ISO ``YYYY-MM-DD``.
+
+_ID = "Unique across entities, org units and persons; never changes"
+_DATE: dict[str, Any] = {"format": "date"}
+_SHARE = "Percent: an exact value (60, 76.5) or a band ([25,50], (50,75], (75,100])"
+
+
+def _day(description: str) -> Any:
+    return Field(default=None, description=description, json_schema_extra=_DATE)
+
+
+class EntityCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1, max_length=64, description=_ID)
+    name: str = Field(max_length=300)
+    country: str | None = Field(default=None, description="ISO 3166-1 alpha-2", examples=["DE"])
+    currency: str | None = Field(default=None, description="ISO 4217", examples=["EUR"])
+    lei: str | None = Field(default=None, description="Legal Entity Identifier (checked)")
+    vat_id: str | None = Field(
+        default=None, max_length=32, description="VAT ID (checked where its format is known)"
+    )
+    line_of_business: str | None = Field(default=None, max_length=200)
+
+
+class EntityUpdate(BaseModel):
+    """The fields to change; ``null`` clears an optional one. The id never changes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, max_length=300)
+    country: str | None = None
+    currency: str | None = None
+    lei: str | None = None
+    vat_id: str | None = Field(default=None, max_length=32)
+    line_of_business: str | None = Field(default=None, max_length=200)
+
+
+class EntityRead(BaseModel):
+    id: str
+    name: str
+    country: str | None
+    currency: str | None
+    lei: str | None
+    vat_id: str | None
+    line_of_business: str | None
+
+
+class EntityPage(BaseModel):
+    items: list[EntityRead]
+    next_cursor: str | None = Field(description="Pass as cursor for the next page; null: last")
+
+
+class StakeCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+
+    holder: str = Field(max_length=64, description="An entity or a person")
+    entity: str = Field(max_length=64, description="The entity in which the stake is held")
+    voting: str = Field(max_length=40, description=_SHARE, examples=["60", "(50,75]"])
+    equity: str | None = Field(default=None, max_length=40, description=_SHARE + "; default voting")
+    valid_from: str | None = _day("First day valid (empty: since always)")
+    valid_to: str | None = _day("First day no longer valid (empty: until further notice)")
+    control: str | None = Field(
+        default=None, description="yes (by agreement), no (votes never count), empty: by votes"
+    )
+
+
+class StakeUpdate(BaseModel):
+    """The fields to change; holder and entity never change (end the stake, record a new one)."""
+
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+
+    voting: str | None = Field(default=None, max_length=40, description=_SHARE)
+    equity: str | None = Field(default=None, max_length=40, description=_SHARE)
+    valid_from: str | None = _day("First day valid")
+    valid_to: str | None = _day("First day no longer valid")
+    control: str | None = None
+
+
+class StakeRead(BaseModel):
+    id: int
+    holder: str
+    entity: str
+    voting: str
+    equity: str
+    valid_from: date | None
+    valid_to: date | None
+    control: str | None = Field(description="yes, no, or null: control follows the votes")
+
+    @field_validator("control", mode="before")
+    @classmethod
+    def _derived(cls, value: Any) -> Any:
+        return value or None
+
+
+class StakePage(BaseModel):
+    items: list[StakeRead]
+    next_cursor: str | None
+
+
+class UnitCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1, max_length=64, description=_ID)
+    entity: str = Field(max_length=64, description="The legal entity; never changes")
+    name: str = Field(max_length=300)
+    parent: str | None = Field(
+        default=None, max_length=64, description="An org unit of the same entity"
+    )
+    cost_centre: str | None = Field(default=None, max_length=64)
+
+
+class UnitUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, max_length=300)
+    parent: str | None = Field(default=None, max_length=64)
+    cost_centre: str | None = Field(default=None, max_length=64)
+
+
+class UnitRead(BaseModel):
+    id: str
+    entity: str
+    name: str
+    parent: str | None
+    cost_centre: str | None
+
+
+class UnitPage(BaseModel):
+    items: list[UnitRead]
+    next_cursor: str | None
+
+
+class PersonCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1, max_length=64, description=_ID)
+    name: str = Field(max_length=300)
+    email: str | None = Field(default=None, max_length=320)
+    employee_no: str | None = Field(default=None, max_length=64)
+
+
+class PersonUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, max_length=300)
+    email: str | None = Field(default=None, max_length=320)
+    employee_no: str | None = Field(default=None, max_length=64)
+
+
+class PersonRead(BaseModel):
+    id: str
+    name: str
+    email: str | None
+    employee_no: str | None
+
+
+class PersonPage(BaseModel):
+    items: list[PersonRead]
+    next_cursor: str | None
+
+
+class EmploymentCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    person: str = Field(max_length=64)
+    entity: str = Field(max_length=64, description="The employing legal entity")
+    unit: str | None = Field(default=None, max_length=64, description="An org unit of the entity")
+    kind: str | None = Field(default=None, description="employee (default) or retiree")
+    valid_from: str | None = _day("First day employed (empty: since always)")
+    valid_to: str | None = _day("First day no longer employed (empty: until further notice)")
+
+
+class EmploymentUpdate(BaseModel):
+    """The fields to change; person and entity never change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    unit: str | None = Field(default=None, max_length=64)
+    kind: str | None = None
+    valid_from: str | None = _day("First day employed")
+    valid_to: str | None = _day("First day no longer employed")
+
+
+class EmploymentRead(BaseModel):
+    id: int
+    person: str
+    entity: str
+    unit: str | None
+    kind: str
+    valid_from: date | None
+    valid_to: date | None
+
+
+class EmploymentPage(BaseModel):
+    items: list[EmploymentRead]
+    next_cursor: str | None
+
+
+class EndRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    on: str = Field(description="The first day on which the record is no longer valid",
+                    json_schema_extra=_DATE)  # fmt: skip
+
+
+class EntityEnding(BaseModel):
+    entity: EntityRead
+    on: date
+    stakes: list[StakeRead] = Field(description="The stakes ended on that day")
+    employments: list[EmploymentRead] = Field(description="The employments ended on that day")
+
+
+class UnitEnding(BaseModel):
+    unit: UnitRead
+    on: date
+    employments: list[EmploymentRead] = Field(
+        description="Every employment written: the ones ended, their continuations without "
+        "the unit, and later ones that lost the unit"
+    )
+
+
+class PersonEnding(BaseModel):
+    person: PersonRead
+    on: date
+    stakes: list[StakeRead] = Field(description="The stakes the person held, ended on that day")
+    employments: list[EmploymentRead] = Field(description="The employments ended on that day")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 
@@ -120,7 +120,9 @@ def list_tokens(request: Request, actor: CurrentActor) -> list[TokenRead]:
 
 
 @router.post("/tokens/{token_id}/revoke", response_model=TokenRead, tags=["identity"])
-def revoke_token(request: Request, token_id: int, actor: CurrentActor) -> TokenRead:
+def revoke_token(
+    request: Request, token_id: Annotated[int, Path(ge=1, le=2**31 - 1)], actor: CurrentActor
+) -> TokenRead:
     """Revoke a token for good (revoking twice changes nothing)."""
     state = request.app.state
     row = services.revoke_token(

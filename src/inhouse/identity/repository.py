@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -101,6 +101,11 @@ class IdentityRepository:
 
     def append_audit(self, values: Mapping[str, Any]) -> None:
         self.connection.execute(insert(t.audit_log).values(**values))
+
+    def append_audit_many(self, entries: Sequence[Mapping[str, Any]]) -> None:
+        """Append many entries at once (executemany: an import's changes)."""
+        if entries:
+            self.connection.execute(insert(t.audit_log), list(entries))
 
     def audit_page(
         self,

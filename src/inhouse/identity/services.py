@@ -108,7 +108,7 @@ def add_user(
     if not username:
         raise InvalidRequest("a username is required")
     if chosen is Role.EMPLOYEE and not person:
-        raise InvalidRequest("an employee user must be linked to a person (--person)")
+        raise InvalidRequest("an employee user must be linked to a person")
     password_hash = hash_password(password) if password else None
     with uow:
         if person is not None and uow.groups.party_kind(person) != "person":

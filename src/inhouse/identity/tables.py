@@ -8,7 +8,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -19,6 +18,7 @@ from sqlalchemy import (
 )
 
 from inhouse.db.metadata import metadata
+from inhouse.db.types import UTCDateTime
 
 ROLES = ("admin", "finance", "hr", "service_agent", "sales_system", "employee")
 
@@ -31,7 +31,7 @@ users = Table(
     Column("role", String(20), nullable=False),
     Column("person", String(64), ForeignKey("persons.id")),
     Column("active", Boolean, nullable=False, server_default="1"),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
     CheckConstraint(f"role IN ({', '.join(repr(r) for r in ROLES)})", name="role"),
     CheckConstraint("role <> 'employee' OR person IS NOT NULL", name="employee_person"),
 )
@@ -45,9 +45,9 @@ api_tokens = Table(
     Column("prefix", String(16), nullable=False),
     # SHA-256 of the secret: tokens are long and random, so a fast hash is enough.
     Column("secret_hash", LargeBinary(32), nullable=False, unique=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("last_used_at", DateTime(timezone=True)),
-    Column("revoked_at", DateTime(timezone=True)),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("last_used_at", UTCDateTime()),
+    Column("revoked_at", UTCDateTime()),
     Index("ix_api_tokens_user_id", "user_id"),
 )
 
@@ -58,7 +58,7 @@ audit_log = Table(
     Column(
         "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
     ),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
     Column("actor", String(150), nullable=False),
     Column("action", String(40), nullable=False),
     Column("resource", String(40), nullable=False),
@@ -78,6 +78,6 @@ idempotency_keys = Table(
     Column("request_hash", String(64), nullable=False),
     Column("status", Integer, nullable=False),
     Column("body", JSON),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
     UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_key"),
 )

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from inhouse.dataset.errors import DatasetError
-from inhouse.errors import InhouseError, InvalidRequest, UnknownParty
+from inhouse.errors import FieldErrors, InhouseError, InvalidRequest, UnknownParty
 from inhouse.identity.services import Conflict, NotAllowed, NotFound
 
 PROBLEM_JSON = "application/problem+json"
@@ -95,10 +95,14 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(InhouseError)
     async def domain_error(_request: Request, error: InhouseError) -> JSONResponse:
+        errors = None
+        if isinstance(error, FieldErrors):
+            errors = [FieldError(path=f"{error.where}.{p.field}", message=p.reason)
+                      for p in error.problems]  # fmt: skip
         for kind, status, title in _STATUS:
             if isinstance(error, kind):
-                return problem(status, title, str(error))
-        return problem(422, "Invalid request", str(error))
+                return problem(status, title, str(error), errors)
+        return problem(422, "Invalid request", str(error), errors)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:

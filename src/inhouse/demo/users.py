@@ -1,0 +1,78 @@
+"""The demo's sign-ins: one user per role, with passwords anyone may read.
+
+``inhouse serve --demo`` loads the demo dataset into a fresh database and adds these
+users, so that every role can be tried in the API docs. The passwords are fixed and
+printed on purpose: a demo database holds nothing worth protecting and is thrown away.
+The employee is linked to the demo's mover (:data:`inhouse.demo.MOVER`), whose
+employment changes from ABC to XYZ during the demo year.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, inspect
+
+from inhouse.clock import Clock
+from inhouse.dataset.services import ImportReport, import_dataset
+from inhouse.db.metadata import metadata
+from inhouse.db.uow import UnitOfWork
+from inhouse.demo import DATA_DIR, MOVER
+from inhouse.groups.repository import TABLES as GROUPS_TABLES
+from inhouse.identity import services as identity
+from inhouse.identity.domain import Actor, Role
+
+DEMO_YEAR = 2026
+
+
+@dataclass(frozen=True, slots=True)
+class DemoUser:
+    username: str
+    role: Role
+    password: str
+    person: str | None = None
+
+
+def _demo_user(role: Role, person: str | None = None) -> DemoUser:
+    name = role.value.replace("_", "-")
+    return DemoUser(f"demo-{name}", role, f"demo-{name}-{DEMO_YEAR}", person)
+
+
+DEMO_USERS: tuple[DemoUser, ...] = tuple(
+    _demo_user(role, MOVER if role is Role.EMPLOYEE else None) for role in Role
+)
+"""``demo-admin`` / ``demo-admin-2026`` … ``demo-employee`` / ``demo-employee-2026`` (P037)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSetup:
+    report: ImportReport
+    users: tuple[DemoUser, ...]
+
+
+def set_up_demo(*, uow: UnitOfWork, actor: Actor, clock: Clock) -> DemoSetup:
+    """Import the demo dataset and add one user per role (into an empty database)."""
+    report = import_dataset(uow=uow, actor=actor, clock=clock, path=DATA_DIR)
+    for user in DEMO_USERS:
+        identity.add_user(
+            uow=uow,
+            actor=actor,
+            clock=clock,
+            username=user.username,
+            password=user.password,
+            role=user.role.value,
+            person=user.person,
+        )
+    return DemoSetup(report, DEMO_USERS)
+
+
+def database_is_empty(engine: Engine) -> bool:
+    """True for a database without tables, or one just initialised (no records, no users)."""
+    tables = set(inspect(engine).get_table_names())
+    if not tables:
+        return True
+    if not tables <= {*metadata.tables, "alembic_version"} or "users" not in tables:
+        return False  # someone else's tables, or an older schema: not ours to fill
+    with UnitOfWork(engine) as uow:
+        records = sum(uow.groups.count(resource) for resource in GROUPS_TABLES)
+        return records == 0 and not uow.identity.users()

@@ -1,0 +1,318 @@
+"""Who may call what: every endpoint of the API against every role, and without a token.
+
+``MATRIX`` has one or more rows per route of ``/api/v1``: the method, the route's path as
+declared, how to make the concrete path and body, the roles that may call it and the
+status they get. A route that the app has and the matrix lacks fails
+``test_every_api_route_is_in_the_matrix``: add a row when you add an endpoint.
+
+For each row and each role: a role that may gets exactly the row's status (so neither
+401 nor 403); any other role gets 403 problem details; no token gets 401.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pytest
+from conftest import Accounts
+from fastapi import FastAPI
+from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.testclient import TestClient
+from httpx import Response
+from sqlalchemy import Engine
+
+from inhouse.clock import FixedClock
+from inhouse.db.uow import UnitOfWork
+from inhouse.identity import services as identity
+from inhouse.identity.domain import SYSTEM, Role
+from inhouse.web.app import API_PREFIX
+
+HeadersFor = Callable[..., dict[str, str]]
+ROLES = tuple(r.value for r in Role)
+EVERYONE = frozenset(ROLES)
+ADMIN = frozenset({"admin"})
+CLASSIFIERS = frozenset({"admin", "finance", "hr", "service_agent", "sales_system"})
+STRUCTURE_READERS = frozenset({"admin", "finance", "hr", "service_agent"})
+STRUCTURE_WRITERS = frozenset({"admin", "finance"})
+UNIT_WRITERS = frozenset({"admin", "finance", "hr"})
+PEOPLE_READERS = frozenset({"admin", "hr", "service_agent", "employee"})  # employees: own only
+PEOPLE_WRITERS = frozenset({"admin", "hr"})
+PASSWORD = "matrix password 1"
+END = {"on": "2026-06-01"}
+
+
+@dataclass
+class World:
+    """What the rows point at, made before each row's test (see ``world``).
+
+    ORG (employs P1, the employee user's person, and P2) holds 100 % of SUB; ORG has the
+    org unit ORG-IT (nobody in it); ``bystander`` is a user whose token only admins revoke.
+    """
+
+    engine: Engine
+    clock: FixedClock
+    accounts: Accounts
+    stake: int
+    employments: dict[str, int]
+    bystander_token: int
+    spare_tokens: dict[str, int] = field(default_factory=dict)
+
+    def spare_token(self, role: str | None) -> int:
+        """A second token of the role's user (revoking it leaves the one in use alone)."""
+        who = role or "admin"
+        if who not in self.spare_tokens:
+            made = identity.create_token(uow=UnitOfWork(self.engine), actor=SYSTEM,
+                                         clock=self.clock,
+                                         username=self.accounts.actor(who).username,
+                                         name="spare")  # fmt: skip
+            self.spare_tokens[who] = made.id
+        return self.spare_tokens[who]
+
+
+Maker = Callable[[World, "str | None"], Any]
+
+
+def fixed(value: Any) -> Maker:
+    return lambda _world, _role: value
+
+
+def per_role(number: Callable[[int], Any]) -> Maker:
+    """A value made from the role's position, so that each role writes a record of its own."""
+    return lambda _world, role: number(ROLES.index(role) if role else len(ROLES))
+
+
+def dataset_zip(_world: World, role: str | None) -> Any:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zipped:
+        zipped.writestr("entities.csv", f"id,name\nIMP-{role or 'none'},Imported GmbH\n")
+    return {"file": ("dataset.zip", buffer.getvalue(), "application/zip")}
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    route: str  # the path as the app declares it, below /api/v1
+    allowed: frozenset[str]
+    status: int  # what a role that may gets
+    path: Maker = field(default=fixed(None))  # the concrete path; None: the route itself
+    json: Maker | None = None
+    files: Maker | None = None
+    data: Maker | None = None
+    query: dict[str, str] | None = None
+    public: bool = False  # no token needed
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.route}"
+
+
+MATRIX: list[Row] = [
+    # ---------------------------------------------------------------- identity
+    Row("POST", "/auth/token", EVERYONE, 200, public=True,
+        data=fixed({"username": "signer", "password": PASSWORD})),
+    Row("GET", "/me", EVERYONE, 200),
+    Row("GET", "/users", ADMIN, 200),
+    Row("POST", "/users", ADMIN, 201, json=per_role(lambda n: {"username": f"new-{n}", "role": "hr"})),
+    Row("GET", "/tokens", EVERYONE, 200),
+    Row("POST", "/tokens", EVERYONE, 201, json=fixed({"name": "matrix"})),
+    Row("POST", "/tokens/{token_id}/revoke", EVERYONE, 200,
+        path=lambda w, role: f"/tokens/{w.spare_token(role)}/revoke"),
+    Row("POST", "/tokens/{token_id}/revoke", ADMIN, 200,
+        path=lambda w, _role: f"/tokens/{w.bystander_token}/revoke"),
+    Row("GET", "/audit-log", ADMIN, 200),
+    # ---------------------------------------------------------------- classification, structure
+    Row("POST", "/classifications", CLASSIFIERS, 200,
+        json=fixed({"seller": "ORG", "buyer": "P1", "on": "2026-03-02"})),
+    Row("GET", "/entities/{entity_id}/structure", STRUCTURE_READERS, 200,
+        path=fixed("/entities/ORG/structure"), query={"on": "2026-03-02"}),
+    # ---------------------------------------------------------------- entities
+    Row("POST", "/entities", STRUCTURE_WRITERS, 201,
+        json=per_role(lambda n: {"id": f"NEW-{n}", "name": "New GmbH"})),
+    Row("GET", "/entities", STRUCTURE_READERS, 200),
+    Row("GET", "/entities/{entity_id}", STRUCTURE_READERS, 200, path=fixed("/entities/ORG")),
+    Row("PATCH", "/entities/{entity_id}", STRUCTURE_WRITERS, 200, path=fixed("/entities/ORG"),
+        json=fixed({"name": "Org AG"})),
+    Row("POST", "/entities/{entity_id}/end", STRUCTURE_WRITERS, 200,
+        path=fixed("/entities/SUB/end"), json=fixed(END)),
+    # ---------------------------------------------------------------- stakes
+    Row("POST", "/stakes", STRUCTURE_WRITERS, 201,
+        json=per_role(lambda n: {"holder": "P2", "entity": "SUB", "voting": "1",
+                                 "valid_from": date(2025, 1, 1 + n).isoformat()})),
+    Row("GET", "/stakes", STRUCTURE_READERS, 200),
+    Row("GET", "/stakes/{stake_id}", STRUCTURE_READERS, 200, path=lambda w, _r: f"/stakes/{w.stake}"),
+    Row("PATCH", "/stakes/{stake_id}", STRUCTURE_WRITERS, 200,
+        path=lambda w, _r: f"/stakes/{w.stake}", json=fixed({"voting": "90"})),
+    Row("POST", "/stakes/{stake_id}/end", STRUCTURE_WRITERS, 200,
+        path=lambda w, _r: f"/stakes/{w.stake}/end", json=fixed(END)),
+    # ---------------------------------------------------------------- org units
+    Row("POST", "/units", UNIT_WRITERS, 201,
+        json=per_role(lambda n: {"id": f"ORG-U{n}", "entity": "ORG", "name": "New unit"})),
+    Row("GET", "/units", STRUCTURE_READERS, 200),
+    Row("GET", "/units/{unit_id}", STRUCTURE_READERS, 200, path=fixed("/units/ORG-IT")),
+    Row("PATCH", "/units/{unit_id}", UNIT_WRITERS, 200, path=fixed("/units/ORG-IT"),
+        json=fixed({"name": "Information technology"})),
+    Row("POST", "/units/{unit_id}/end", UNIT_WRITERS, 200, path=fixed("/units/ORG-IT/end"),
+        json=fixed(END)),
+    # ---------------------------------------------------------------- persons
+    Row("POST", "/persons", PEOPLE_WRITERS, 201,
+        json=per_role(lambda n: {"id": f"PN{n}", "name": "New Person"})),
+    Row("GET", "/persons", PEOPLE_READERS, 200),
+    Row("GET", "/persons/{person_id}", PEOPLE_READERS, 200, path=fixed("/persons/P1")),
+    Row("PATCH", "/persons/{person_id}", PEOPLE_WRITERS, 200, path=fixed("/persons/P2"),
+        json=fixed({"email": "paul.zwei@org.example"})),
+    Row("POST", "/persons/{person_id}/end", PEOPLE_WRITERS, 200, path=fixed("/persons/P2/end"),
+        json=fixed(END)),
+    # ---------------------------------------------------------------- employments
+    Row("POST", "/employments", PEOPLE_WRITERS, 201,
+        json=per_role(lambda n: {"person": "P2", "entity": "SUB",
+                                 "valid_from": date(2025, 1, 1 + n).isoformat()})),
+    Row("GET", "/employments", PEOPLE_READERS, 200),
+    Row("GET", "/employments/{employment_id}", PEOPLE_READERS, 200,
+        path=lambda w, _r: f"/employments/{w.employments['P1']}"),
+    Row("PATCH", "/employments/{employment_id}", PEOPLE_WRITERS, 200,
+        path=lambda w, _r: f"/employments/{w.employments['P2']}", json=fixed({"kind": "retiree"})),
+    Row("POST", "/employments/{employment_id}/end", PEOPLE_WRITERS, 200,
+        path=lambda w, _r: f"/employments/{w.employments['P2']}/end", json=fixed(END)),
+    # ---------------------------------------------------------------- datasets
+    Row("POST", "/imports", ADMIN, 200, files=dataset_zip),
+    Row("GET", "/exports", ADMIN, 200),
+]  # fmt: skip
+
+
+def api_routes(app: FastAPI) -> set[tuple[str, str]]:
+    """Every (method, path below /api/v1) that the app serves or documents."""
+    found: set[tuple[str, str]] = set()
+    for context in iter_route_contexts(app.routes):  # routes of included routers too
+        path = context.path or ""
+        if isinstance(context.original_route, APIRoute) and path.startswith(API_PREFIX):
+            for method in (context.methods or set()) - {"HEAD", "OPTIONS"}:
+                found.add((method, path.removeprefix(API_PREFIX)))
+    for path, operations in app.openapi()["paths"].items():
+        for method in operations:
+            if method in ("get", "put", "post", "patch", "delete"):
+                found.add((method.upper(), path.removeprefix(API_PREFIX)))
+    return found
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_every_api_route_is_in_the_matrix(app: FastAPI) -> None:
+    served = api_routes(app)
+    listed = {(row.method, row.route) for row in MATRIX}
+    missing = sorted(served - listed)
+    stale = sorted(listed - served)
+    assert missing == [], f"add rows to MATRIX in {__file__} for {missing}"
+    assert stale == [], f"rows of MATRIX name routes the app does not serve: {stale}"
+
+
+@pytest.fixture
+def world(engine: Engine, clock: FixedClock, accounts: Accounts, staff: tuple[str, str]) -> World:
+    with UnitOfWork(engine) as uow:
+        groups = uow.groups
+        groups.add("entities", {"id": "SUB", "name": "Sub GmbH"})
+        groups.add("units", {"id": "ORG-IT", "entity": "ORG", "name": "IT"})
+        stake = groups.add("stakes", {"holder": "ORG", "entity": "SUB", "voting": "100",
+                                      "equity": "100", "valid_from": date(2021, 1, 1)})  # fmt: skip
+        employments = {r["person"]: r["id"] for r in groups.all_rows("employments")}
+        uow.commit()
+    identity.add_user(uow=UnitOfWork(engine), actor=SYSTEM, clock=clock, username="bystander",
+                      password=None, role="hr")  # fmt: skip
+    bystander = identity.create_token(uow=UnitOfWork(engine), actor=SYSTEM, clock=clock,
+                                      username="bystander", name="kept")  # fmt: skip
+    return World(engine, clock, accounts, stake["id"], employments, bystander.id)
+
+
+def call(client: TestClient, world: World, row: Row, role: str | None,
+         headers: dict[str, str]) -> Response:  # fmt: skip
+    path = row.path(world, role) or row.route
+    kwargs: dict[str, Any] = {"headers": headers, "params": row.query}
+    for name, maker in (("json", row.json), ("files", row.files), ("data", row.data)):
+        if maker is not None:
+            kwargs[name] = maker(world, role)
+    response: Response = client.request(row.method, API_PREFIX + path, **kwargs)
+    return response
+
+
+@pytest.mark.parametrize("row", MATRIX, ids=[f"{r.id} [{'+'.join(sorted(r.allowed))}]" for r in MATRIX])  # fmt: skip
+def test_each_role_reaches_only_what_it_may(
+    client: TestClient, world: World, headers_for: HeadersFor, row: Row
+) -> None:
+    if row.public:
+        identity.add_user(uow=UnitOfWork(world.engine), actor=SYSTEM, clock=world.clock,
+                          username="signer", password=PASSWORD, role="hr")  # fmt: skip
+
+    # without a token: 401 (or the answer itself for a public route)
+    anonymous = call(client, world, row, None, {})
+    if row.public:
+        assert anonymous.status_code == row.status, anonymous.text
+    else:
+        assert anonymous.status_code == 401, anonymous.text
+        assert anonymous.headers["content-type"] == "application/problem+json"
+        assert anonymous.json()["title"] == "Not signed in"
+
+    # with each role's token: the row's status where allowed, 403 problem details elsewhere
+    for role in ROLES if not row.public else ROLES[:1]:  # a public route ignores tokens
+        response = call(client, world, row, role, headers_for(role))
+        if role in row.allowed:
+            assert response.status_code == row.status, (role, response.text)
+        else:
+            assert response.status_code == 403, (role, response.text)
+            assert response.headers["content-type"] == "application/problem+json"
+            body = response.json()
+            assert (body["status"], body["title"]) == (403, "Not allowed")
+            assert body["detail"].startswith(f"the role {role} may not ")
+
+
+# --------------------------------------------------------------------- employees see themselves
+
+
+def test_an_employee_reads_their_own_person_and_employments(
+    client: TestClient, world: World, headers_for: HeadersFor
+) -> None:
+    employee = headers_for("employee")  # person P1
+
+    person = client.get(f"{API_PREFIX}/persons/P1", headers=employee)
+    employment = client.get(f"{API_PREFIX}/employments/{world.employments['P1']}",
+                            headers=employee)  # fmt: skip
+    employments = client.get(f"{API_PREFIX}/employments", headers=employee)
+
+    assert person.status_code == 200
+    assert person.json() == {"id": "P1", "name": "Petra Eins", "email": None, "employee_no": None}
+    assert employment.status_code == 200
+    assert employment.json()["person"] == "P1"
+    assert [e["person"] for e in employments.json()["items"]] == ["P1"]
+
+
+def test_an_employee_cannot_see_another_persons_records(
+    client: TestClient, world: World, headers_for: HeadersFor
+) -> None:
+    employee = headers_for("employee")  # person P1; P2 exists and is employed
+
+    person = client.get(f"{API_PREFIX}/persons/P2", headers=employee)
+    employment = client.get(f"{API_PREFIX}/employments/{world.employments['P2']}",
+                            headers=employee)  # fmt: skip
+    filtered = client.get(f"{API_PREFIX}/employments", params={"person": "P2"}, headers=employee)
+
+    # then they answer as if P2 did not exist (404, not 403: nothing is given away)
+    assert person.status_code == 404
+    assert person.json()["detail"] == "no person P2"
+    assert employment.status_code == 404
+    assert employment.json()["detail"] == f"no employment {world.employments['P2']}"
+    assert filtered.status_code == 200
+    assert filtered.json()["items"] == []
+
+
+def test_an_employee_listing_persons_sees_only_themselves(
+    client: TestClient, world: World, headers_for: HeadersFor
+) -> None:
+    response = client.get(f"{API_PREFIX}/persons", headers=headers_for("employee", person="P2"))
+    assert response.status_code == 200
+    assert [p["id"] for p in response.json()["items"]] == ["P2"]
+    assert response.json()["next_cursor"] is None
+    # while hr sees everyone
+    everyone = client.get(f"{API_PREFIX}/persons", headers=headers_for("hr")).json()["items"]
+    assert [p["id"] for p in everyone] == ["P1", "P2"]
