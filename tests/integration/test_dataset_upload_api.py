@@ -45,7 +45,10 @@ def zipped(files: dict[str, str], folder: str = "") -> bytes:
 
 
 def upload(client: TestClient, headers: dict[str, str], name: str, data: bytes) -> Response:
-    return client.post(f"{API}/imports", headers=headers, files={"file": (name, data)})
+    response: Response = client.post(
+        f"{API}/imports", headers=headers, files={"file": (name, data)}
+    )
+    return response
 
 
 def stored(engine: Engine) -> dict[str, int]:

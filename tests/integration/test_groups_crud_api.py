@@ -107,7 +107,8 @@ def employment(client: TestClient, headers: Headers, who: str, employer: str, **
 
 
 def end(client: TestClient, headers: Headers, path: str, on: str) -> Response:
-    return client.post(f"{API}/{path}/end", headers=headers, json={"on": on})
+    response: Response = client.post(f"{API}/{path}/end", headers=headers, json={"on": on})
+    return response
 
 
 # --------------------------------------------------------------------- entities

@@ -306,14 +306,14 @@ def test_a_changed_folder_applies_only_the_differences(
     entries = audit_entries(engine)[first_run:]
     assert [(e["action"], e["resource"], e["resource_id"]) for e in entries] == [
         ("import_add", "entities", "id NEW"),
-        ("change", "entities", "SUBB"),
+        ("update", "entities", "SUBB"),
         ("import_add", "persons", "id P4"),
-        ("change", "persons", "P1"),
+        ("update", "persons", "P1"),
         ("import_add", "stakes", "holder HOLD, entity NEW, valid_from 2026-01-01"),
-        ("change", "stakes", "2"),
+        ("update", "stakes", "2"),
         ("end", "stakes", "1"),
         ("import_add", "employments", "person P4, entity NEW, unit empty, valid_from 2026-01-01"),
-        ("change", "employments", "2"),
+        ("update", "employments", "2"),
         ("end", "employments", "1"),
         ("import", "datasets", str(tmp_path / "changed")),
     ]

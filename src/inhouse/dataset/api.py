@@ -145,6 +145,7 @@ async def import_upload(request: Request, actor: Importer) -> ImportReportRead:
                 actor=actor,
                 clock=state.clock,
                 path=path,
+                source=name,
             )
         )
     return ImportReportRead.of(report, source=name)

@@ -609,7 +609,7 @@ def _audit(
                 "source": result.source,
             }
             entries.append(entry("import_add", kind.resource, span, after=summary))
-        for action, changes in (("change", plan.changed), ("end", plan.ended)):
+        for action, changes in (("update", plan.changed), ("end", plan.ended)):
             for record_id, before, after in changes:
                 entries.append(
                     entry(
