@@ -445,6 +445,17 @@ class StakeMaker:
         return self.rows + rows <= self.budget
 
     def add(self, history: History) -> History:
+        """Keep a history, unless the same holder already holds the entity at that time.
+
+        Two overlapping stakes of one holder in one entity would be one stake counted
+        twice, and an import matches stakes by holder, entity and valid_from.
+        """
+        spans = [p.span() for p in history.periods]
+        for other in self.incoming.get(history.entity, ()):
+            if other.holder == history.holder and any(
+                overlaps(a.span(), b) for a in other.periods for b in spans
+            ):
+                return history
         self.st.histories.append(history)
         self.incoming[history.entity].append(history)
         self.rows += len(history.periods)
