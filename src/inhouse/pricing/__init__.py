@@ -1,0 +1,1 @@
+"""What an internal customer pays: products, programmes, quotes, returns, transfer prices."""
