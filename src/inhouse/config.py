@@ -26,6 +26,12 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(
         default=None, description="Signs sessions and CSRF tokens; required outside demo mode"
     )
+    freshness_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        description="How long a server trusts its cached data before asking whether "
+        "another process changed it (writes through the server itself count at once)",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
 

@@ -163,8 +163,11 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def app(engine: Engine, clock: FixedClock) -> FastAPI:
+    # freshness 0: tests that write behind the app's back see the change at once
     settings = Settings(
-        database_url=engine.url.render_as_string(hide_password=False), secret_key=SECRET_KEY
+        database_url=engine.url.render_as_string(hide_password=False),
+        secret_key=SECRET_KEY,
+        freshness_seconds=0,
     )
     return create_app(settings, engine=engine, clock=clock)
 

@@ -24,6 +24,7 @@ from inhouse.clock import FixedClock
 from inhouse.config import Settings
 from inhouse.db.engine import make_engine
 from inhouse.db.uow import UnitOfWork
+from inhouse.db.version import DataVersion
 from inhouse.identity import services as identity
 from inhouse.identity.domain import SYSTEM
 from inhouse.web.app import API_PREFIX, create_app
@@ -62,10 +63,10 @@ def admin_headers(
                             username="fuzzer", password=None, role="admin")  # fmt: skip
     # A signed access token, not an API token: a generated "revoke token 1" cannot revoke it.
     token = issue_access_token(identity.actor_of(row), SECRET_KEY, CLOCK.now())
-    placeholder = APP.state.engine
-    APP.state.engine = engine
+    placeholder = APP.state.engine, APP.state.data_version
+    APP.state.engine, APP.state.data_version = engine, DataVersion(engine, interval=0)
     yield {"Authorization": f"Bearer {token}"}
-    APP.state.engine = placeholder
+    APP.state.engine, APP.state.data_version = placeholder
     engine.dispose()
 
 

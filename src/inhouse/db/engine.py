@@ -18,8 +18,9 @@ def make_engine(url: str, **options: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     options.setdefault("pool_pre_ping", True)
-    options.setdefault("pool_size", 10)
-    options.setdefault("max_overflow", 20)
+    # A server thread pool has 40 threads: enough connections that none is opened per request.
+    options.setdefault("pool_size", 40)
+    options.setdefault("max_overflow", 10)
     return create_engine(url, **options)
 
 

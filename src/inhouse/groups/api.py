@@ -67,7 +67,10 @@ def classify(
     state = request.app.state
     questions = [services.SaleQuestion(q.seller, q.buyer, q.on) for q in body.questions()]
     answers = services.classify_stored(
-        uow=UnitOfWork(state.engine), cache=state.register_cache, questions=questions
+        uow=UnitOfWork(state.engine),
+        cache=state.register_cache,
+        questions=questions,
+        version=state.data_version.current(),
     )
     if body.items is None:
         return ClassificationRead.of(answers[0])

@@ -7,6 +7,7 @@ database-backed unit of work plugs in here later without changing the callers.
 from __future__ import annotations
 
 import base64
+import gc
 import json
 import threading
 from collections.abc import Callable, Mapping
@@ -94,8 +95,9 @@ def group_structure(
 class RegisterCache:
     """The register as of the latest write, shared by requests; reloaded when data changed.
 
-    Every write appends to the audit log, so the newest audit entry's id tells whether
-    the cached register is still current (one indexed lookup per request).
+    Every write appends to the audit log, so the newest audit entry's id is the version
+    of the stored data (see ``inhouse.db.version``); a caller that knows the version
+    spares the lookup.
     """
 
     def __init__(self) -> None:
@@ -103,15 +105,18 @@ class RegisterCache:
         self._register: Register | None = None
         self._lock = threading.Lock()
 
-    def current(self, uow: UnitOfWork) -> Register:
-        version = uow.identity.latest_audit_id()
+    def current(self, uow: UnitOfWork, version: int | None = None) -> Register:
         register = self._register
-        if register is not None and version == self._version:
+        if register is not None and version is not None and version == self._version:
             return register
-        with self._lock:
+        with self._lock, uow:
+            if version is None:
+                version = uow.identity.latest_audit_id()
             if self._register is None or version != self._version:
                 self._register = uow.groups.load_register()
                 self._version = version
+                # Millions of long-lived objects: keep them out of every later collection.
+                gc.freeze()
             return self._register
 
     def clear(self) -> None:
@@ -128,11 +133,14 @@ class SaleQuestion:
 
 
 def classify_stored(
-    *, uow: UnitOfWork, cache: RegisterCache, questions: list[SaleQuestion]
+    *,
+    uow: UnitOfWork,
+    cache: RegisterCache,
+    questions: list[SaleQuestion],
+    version: int | None = None,
 ) -> list[Classification]:
     """Classify against the database. Every bad question is named; then none is answered."""
-    with uow:
-        register = cache.current(uow)
+    register = cache.current(uow, version)
     answers: list[Classification] = []
     problems: list[str] = []
     for index, question in enumerate(questions):
@@ -149,8 +157,7 @@ def structure_stored(
     *, uow: UnitOfWork, cache: RegisterCache, on: date, entity: str
 ) -> list[GroupPosition]:
     """The members of ``entity``'s group on ``on``, from the database."""
-    with uow:
-        register = cache.current(uow)
+    register = cache.current(uow)
     if entity not in register.entities:
         raise UnknownParty(f"{entity} is not a known legal entity")
     group = register.structure_on(on).group_of(entity)

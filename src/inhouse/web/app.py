@@ -6,14 +6,17 @@ import secrets
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from inhouse import __version__
 from inhouse.clock import Clock, SystemClock
 from inhouse.config import Settings, get_settings
 from inhouse.db.engine import make_engine
+from inhouse.db.version import DataVersion
 from inhouse.errors import InhouseError
 from inhouse.groups.services import RegisterCache
 from inhouse.web import problems
+from inhouse.web.auth import TokenCache
 
 API_PREFIX = "/api/v1"
 
@@ -24,6 +27,24 @@ seller on that date, and why.
 Sign in with **Authorize** (username and password of an inhouse user) or send an API
 token as `Authorization: Bearer ih_…`. Every answer carries its evidence.
 """
+
+
+_SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class WritesMakeDataStale:
+    """After any write request, the next request asks the database for the data version."""
+
+    def __init__(self, app: ASGIApp, version: DataVersion) -> None:
+        self.app = app
+        self.version = version
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            if scope["type"] == "http" and scope["method"] not in _SAFE:
+                self.version.mark_stale()
 
 
 def create_app(
@@ -55,6 +76,9 @@ def create_app(
     app.state.clock = clock or SystemClock()
     app.state.secret_key = secret_key
     app.state.register_cache = RegisterCache()
+    app.state.data_version = DataVersion(app.state.engine, settings.freshness_seconds)
+    app.state.token_cache = TokenCache()
+    app.add_middleware(WritesMakeDataStale, version=app.state.data_version)
     problems.install(app)
 
     from inhouse.dataset.api import router as dataset_router

@@ -6,9 +6,9 @@ import base64
 import hashlib
 import hmac
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import OAuth2PasswordBearer
@@ -62,14 +62,35 @@ def read_access_token(token: str, secret: str, now: datetime) -> Actor | None:
         return None
 
 
-def current_actor(request: Request, token: Annotated[str | None, Depends(oauth2)]) -> Actor:
+class TokenCache:
+    """API tokens already looked up, valid while the stored data has not changed.
+
+    Revoking a token writes to the audit log, which moves the data version on, so a
+    revoked token is refused as soon as the version is seen to change.
+    """
+
+    def __init__(self) -> None:
+        self._version = -1
+        self._actors: dict[str, Actor | None] = {}
+
+    def actor(self, engine: Any, token: str, version: int) -> Actor | None:
+        if version != self._version:
+            self._actors = {}
+            self._version = version
+        if token not in self._actors:
+            self._actors[token] = identity.actor_for_token(uow=UnitOfWork(engine), token=token)
+        return self._actors[token]
+
+
+async def current_actor(request: Request, token: Annotated[str | None, Depends(oauth2)]) -> Actor:
     if not token:
         raise HTTPException(401, "sign in: send an API token or an access token as "
                             "'Authorization: Bearer …'", headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
     state = request.app.state
     actor: Actor | None
     if token.startswith(identity.TOKEN_PREFIX):
-        actor = identity.actor_for_token(uow=UnitOfWork(state.engine), token=token)
+        version = state.data_version.current()
+        actor = state.token_cache.actor(state.engine, token, version)
     else:
         actor = read_access_token(token, state.secret_key, state.clock.now())
     if actor is None:
@@ -81,10 +102,10 @@ def current_actor(request: Request, token: Annotated[str | None, Depends(oauth2)
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 
 
-def requires(permission: Permission) -> Callable[[Actor], Actor]:
+def requires(permission: Permission) -> Callable[[Actor], Awaitable[Actor]]:
     """A dependency that lets the request through only with the given permission."""
 
-    def check(actor: CurrentActor) -> Actor:
+    async def check(actor: CurrentActor) -> Actor:
         if not actor.may(permission):
             raise HTTPException(403, f"the role {actor.role.value} may not {permission.value}")
         return actor
