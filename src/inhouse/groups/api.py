@@ -7,6 +7,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -55,7 +56,7 @@ router = APIRouter(responses=PROBLEM_RESPONSES)
     response_model=ClassificationRead | ClassificationBatch,
     tags=["classification"],
 )
-def classify(
+async def classify(
     request: Request,
     body: ClassificationRequest,
     _actor: Annotated[Actor, Depends(requires(Permission.CLASSIFY))],
@@ -66,15 +67,25 @@ def classify(
     """
     state = request.app.state
     questions = [services.SaleQuestion(q.seller, q.buyer, q.on) for q in body.questions()]
-    answers = services.classify_stored(
-        uow=UnitOfWork(state.engine),
-        cache=state.register_cache,
-        questions=questions,
-        version=state.data_version.current(),
-    )
-    if body.items is None:
-        return ClassificationRead.of(answers[0])
-    return ClassificationBatch(items=[ClassificationRead.of(a) for a in answers])
+    version = state.data_version.current()
+
+    def answer() -> ClassificationRead | ClassificationBatch:
+        answers = services.classify_stored(
+            uow=UnitOfWork(state.engine),
+            cache=state.register_cache,
+            questions=questions,
+            version=version,
+        )
+        if body.items is None:
+            return ClassificationRead.of(answers[0])
+        return ClassificationBatch(items=[ClassificationRead.of(a) for a in answers])
+
+    # Answers from a computed structure take microseconds: give them on the event loop.
+    # Loading the register or computing a day's structure takes longer: a worker thread.
+    small = len(questions) <= 100
+    if small and state.register_cache.ready(version, sorted({q.on for q in questions})):
+        return answer()
+    return await run_in_threadpool(answer)
 
 
 @router.get(

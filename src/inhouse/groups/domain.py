@@ -438,6 +438,10 @@ class Register:
             self._snapshots[on] = snapshot
         return snapshot
 
+    def knows_structure_on(self, on: date) -> bool:
+        """Whether the structure on ``on`` is computed already (answers are then cheap)."""
+        return on in self._snapshots
+
     def classify(self, seller: str, buyer: str, on: date) -> Classification:
         return self.structure_on(on).classify(seller, buyer)
 

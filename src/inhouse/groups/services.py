@@ -119,6 +119,15 @@ class RegisterCache:
                 gc.freeze()
             return self._register
 
+    def ready(self, version: int, days: list[date]) -> bool:
+        """Whether answers for these days need neither the database nor a new structure."""
+        register = self._register
+        return (
+            register is not None
+            and version == self._version
+            and all(register.knows_structure_on(day) for day in days)
+        )
+
     def clear(self) -> None:
         with self._lock:
             self._register = None
