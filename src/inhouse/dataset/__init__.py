@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from inhouse.dataset.bods import read_bods
 from inhouse.dataset.errors import DatasetError, Problem
+from inhouse.dataset.reader import read_register
 from inhouse.groups.domain import Register
 
 __all__ = ["DatasetError", "Problem", "load_register"]
@@ -13,9 +15,5 @@ __all__ = ["DatasetError", "Problem", "load_register"]
 def load_register(path: Path) -> Register:
     """The register of a dataset folder, an XLSX workbook or a BODS JSON file."""
     if path.suffix.lower() in (".json", ".jsonl"):
-        from inhouse.dataset.bods import read_bods
-
         return read_bods(path)
-    from inhouse.dataset.reader import read_register
-
     return read_register(path)
