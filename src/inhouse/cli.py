@@ -18,6 +18,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.tree import Tree
@@ -139,7 +140,8 @@ def _show_classification(answer: Classification) -> None:
     verdict = "internal" if answer.internal else "not internal"
     colour = "green" if answer.internal else "yellow"
     out.print(
-        f"[bold]{answer.buyer}[/] buying from [bold]{answer.seller}[/] on {answer.on}: "
+        f"[bold]{escape(answer.buyer)}[/] buying from [bold]{escape(answer.seller)}[/] "
+        f"on {answer.on}: "
         f"[bold {colour}]{answer.relation.value}[/] ({verdict})",
         highlight=False,
     )
@@ -274,7 +276,7 @@ def _show_groups(register: Register, positions: list[services.GroupPosition], on
 
     def label(entity: str) -> str:
         p = by_entity[entity]
-        parts = [f"[bold]{entity}[/] {register.entities[entity].name}"]
+        parts = [f"[bold]{escape(entity)}[/] {escape(register.entities[entity].name)}"]
         if entity != p.ultimate_parent:
             parts.append(f"effective {p.effective_pct}%, NCI {p.nci_pct}%")
         if p.uncertain:
