@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -42,6 +43,9 @@ STRUCTURE_WRITERS = frozenset({"admin", "finance"})
 UNIT_WRITERS = frozenset({"admin", "finance", "hr"})
 PEOPLE_READERS = frozenset({"admin", "hr", "service_agent", "employee"})  # employees: own only
 PEOPLE_WRITERS = frozenset({"admin", "hr"})
+PRICING_READERS = frozenset({"admin", "finance", "hr"})
+PRICING_WRITERS = frozenset({"admin", "finance"})
+QUOTERS = frozenset({"admin", "finance", "sales_system"})
 PASSWORD = "matrix password 1"
 END = {"on": "2026-06-01"}
 
@@ -181,6 +185,26 @@ MATRIX: list[Row] = [
     # ---------------------------------------------------------------- datasets
     Row("POST", "/imports", ADMIN, 200, files=dataset_zip),
     Row("GET", "/exports", ADMIN, 200),
+    # ---------------------------------------------------------------- pricing
+    Row("POST", "/products", PRICING_WRITERS, 201,
+        json=per_role(lambda n: {"id": f"PRD-{n}", "seller": "ORG", "name": "Thing",
+                                 "currency": "EUR", "list_price": "10"})),
+    Row("GET", "/products", PRICING_READERS, 200),
+    Row("GET", "/products/{product_id}", PRICING_READERS, 200, path=fixed("/products/ORG-W")),
+    Row("POST", "/products/{product_id}/prices", PRICING_WRITERS, 201,
+        path=fixed("/products/ORG-W/prices"),
+        json=per_role(lambda n: {"valid_from": date(2026, 2, 1 + n).isoformat(),
+                                 "list_price": "11"})),
+    Row("POST", "/programmes", PRICING_WRITERS, 201,
+        json=per_role(lambda n: {"id": f"PR-{n}", "name": "Charge",
+                                 "kind": "department_charge"})),
+    Row("GET", "/programmes", PRICING_READERS, 200),
+    Row("GET", "/programmes/{programme_id}", PRICING_READERS, 200, path=fixed("/programmes/PR1")),
+    Row("POST", "/programmes/{programme_id}/end", PRICING_WRITERS, 200,
+        path=fixed("/programmes/PR1/end"), json=fixed(END)),
+    Row("POST", "/quotes", QUOTERS, 200,
+        json=fixed({"seller": "ORG", "buyer": "P1", "on": "2026-03-02",
+                    "lines": [{"product": "ORG-W", "quantity": "1"}]})),
 ]  # fmt: skip
 
 
@@ -218,6 +242,13 @@ def world(engine: Engine, clock: FixedClock, accounts: Accounts, staff: tuple[st
         stake = groups.add("stakes", {"holder": "ORG", "entity": "SUB", "voting": "100",
                                       "equity": "100", "valid_from": date(2021, 1, 1)})  # fmt: skip
         employments = {r["person"]: r["id"] for r in groups.all_rows("employments")}
+        uow.pricing.add_product({"id": "ORG-W", "seller": "ORG", "name": "Widget",
+                                 "kind": "goods", "currency": "EUR"})  # fmt: skip
+        uow.pricing.add_price({"product": "ORG-W", "valid_from": date(2026, 1, 1),
+                               "list_price": Decimal("10"), "unit_cost": Decimal("6")})  # fmt: skip
+        uow.pricing.add_programme({"id": "PR1", "name": "Charge", "kind": "department_charge",
+                                   "categories_included": [], "categories_excluded": [],
+                                   "quantity_limits": [], "comparables": []})  # fmt: skip
         uow.commit()
     identity.add_user(uow=UnitOfWork(engine), actor=SYSTEM, clock=clock, username="bystander",
                       password=None, role="hr")  # fmt: skip

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, Engine
 
 from inhouse.groups.repository import GroupsRepository
 from inhouse.identity.repository import IdentityRepository
+from inhouse.pricing.repository import PricingRepository
 
 
 class UnitOfWork:
@@ -16,6 +17,7 @@ class UnitOfWork:
     connection: Connection
     groups: GroupsRepository
     identity: IdentityRepository
+    pricing: PricingRepository
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -26,6 +28,7 @@ class UnitOfWork:
         self._transaction = self.connection.begin()
         self.groups = GroupsRepository(self.connection)
         self.identity = IdentityRepository(self.connection)
+        self.pricing = PricingRepository(self.connection)
         self._committed = False
         return self
 

@@ -26,6 +26,9 @@ class Permission(Enum):
     IMPORT_DATASETS = "import and export datasets"
     MANAGE_USERS = "manage users and API tokens"
     READ_AUDIT_LOG = "read the audit log"
+    READ_PRICING = "read products, prices and programmes"
+    WRITE_PRICING = "change products, prices and programmes"
+    QUOTE = "quote prices to buyers"
 
 
 _R = Role
@@ -34,13 +37,28 @@ _P = Permission
 GRANTS: dict[Role, frozenset[Permission]] = {
     _R.ADMIN: frozenset(Permission),
     _R.FINANCE: frozenset(
-        {_P.READ_GROUP_STRUCTURE, _P.WRITE_GROUP_STRUCTURE, _P.WRITE_UNITS, _P.CLASSIFY}
+        {
+            _P.READ_GROUP_STRUCTURE,
+            _P.WRITE_GROUP_STRUCTURE,
+            _P.WRITE_UNITS,
+            _P.CLASSIFY,
+            _P.READ_PRICING,
+            _P.WRITE_PRICING,
+            _P.QUOTE,
+        }
     ),
     _R.HR: frozenset(
-        {_P.READ_GROUP_STRUCTURE, _P.WRITE_UNITS, _P.READ_PEOPLE, _P.WRITE_PEOPLE, _P.CLASSIFY}
+        {
+            _P.READ_GROUP_STRUCTURE,
+            _P.WRITE_UNITS,
+            _P.READ_PEOPLE,
+            _P.WRITE_PEOPLE,
+            _P.CLASSIFY,
+            _P.READ_PRICING,
+        }
     ),
     _R.SERVICE_AGENT: frozenset({_P.READ_GROUP_STRUCTURE, _P.READ_PEOPLE, _P.CLASSIFY}),
-    _R.SALES_SYSTEM: frozenset({_P.CLASSIFY}),
+    _R.SALES_SYSTEM: frozenset({_P.CLASSIFY, _P.QUOTE}),
     _R.EMPLOYEE: frozenset({_P.READ_OWN_PERSON}),
 }
 

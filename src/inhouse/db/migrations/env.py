@@ -6,7 +6,8 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 import inhouse.groups.tables
-import inhouse.identity.tables  # noqa: F401  (registers the tables on the metadata)
+import inhouse.identity.tables
+import inhouse.pricing.tables  # noqa: F401  (registers the tables on the metadata)
 from inhouse.db.metadata import metadata
 
 config = context.config
