@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 
 from inhouse.db.uow import UnitOfWork
 from inhouse.groups import services
@@ -45,8 +43,8 @@ from inhouse.groups.schemas import (
 )
 from inhouse.identity.domain import Actor, Permission
 from inhouse.web.auth import CurrentActor, requires
-from inhouse.web.idempotency import idempotent, request_hash
 from inhouse.web.problems import PROBLEM_RESPONSES
+from inhouse.web.requests import IdempotencyKey, once, uow_for
 
 router = APIRouter(responses=PROBLEM_RESPONSES)
 
@@ -109,10 +107,6 @@ def structure(
 
 # =========================================================================== the records
 
-IdempotencyKey = Annotated[
-    str | None,
-    Header(alias="Idempotency-Key", description="Retry-safe writes: repeat the same key"),
-]
 Limit = Annotated[int, Query(ge=1, le=services.MAX_PAGE, description="Items per page")]
 Cursor = Annotated[str | None, Query(description="next_cursor of the previous page")]
 On = Annotated[
@@ -131,17 +125,6 @@ _EMPLOYEE_SELF = (
 )
 
 
-def _uow(request: Request) -> UnitOfWork:
-    return UnitOfWork(request.app.state.engine)
-
-
-def _once(request: Request, actor: Actor, key: str | None, path: str, body: BaseModel,
-             run: Callable[[], BaseModel], status: int = 201) -> JSONResponse:  # fmt: skip
-    state = request.app.state
-    return idempotent(engine=state.engine, clock=state.clock, actor=actor, key=key,
-                      fingerprint=request_hash("POST", path, body), status=status, run=run)  # fmt: skip
-
-
 # --------------------------------------------------------------------------- entities
 
 WriteStructure = Annotated[Actor, Depends(requires(Permission.WRITE_GROUP_STRUCTURE))]
@@ -157,11 +140,11 @@ def create_entity(
     """Register a legal entity. Its id must not name any entity, org unit or person (409)."""
 
     def run() -> EntityRead:
-        row = services.register_entity(uow=_uow(request), actor=actor,
+        row = services.register_entity(uow=uow_for(request), actor=actor,
                                        clock=request.app.state.clock, **body.model_dump())  # fmt: skip
         return EntityRead.model_validate(row)
 
-    return _once(request, actor, key, "/entities", body, run)
+    return once(request, actor, key, "/entities", body, run)
 
 
 @router.get(
@@ -173,14 +156,14 @@ def create_entity(
 def list_entities(
     request: Request, actor: ReadStructure, limit: Limit = 100, cursor: Cursor = None
 ) -> EntityPage:
-    page = services.list_entities(uow=_uow(request), actor=actor, limit=limit, cursor=cursor)
+    page = services.list_entities(uow=uow_for(request), actor=actor, limit=limit, cursor=cursor)
     return EntityPage(items=[EntityRead.model_validate(r) for r in page.items],
                       next_cursor=page.next_cursor)  # fmt: skip
 
 
 @router.get("/entities/{entity_id}", response_model=EntityRead, tags=["entities"])
 def get_entity(request: Request, entity_id: str, actor: ReadStructure) -> EntityRead:
-    row = services.get_entity(uow=_uow(request), actor=actor, entity=entity_id)
+    row = services.get_entity(uow=uow_for(request), actor=actor, entity=entity_id)
     return EntityRead.model_validate(row)
 
 
@@ -189,7 +172,7 @@ def update_entity(
     request: Request, entity_id: str, body: EntityUpdate, actor: WriteStructure
 ) -> EntityRead:
     """Change the fields given (`null` clears an optional one); the id never changes."""
-    row = services.change_entity(uow=_uow(request), actor=actor, clock=request.app.state.clock,
+    row = services.change_entity(uow=uow_for(request), actor=actor, clock=request.app.state.clock,
                                  entity=entity_id, changes=body.model_dump(exclude_unset=True))  # fmt: skip
     return EntityRead.model_validate(row)
 
@@ -214,7 +197,7 @@ def end_entity(
     """
 
     def run() -> EntityEnding:
-        ending = services.end_entity(uow=_uow(request), actor=actor,
+        ending = services.end_entity(uow=uow_for(request), actor=actor,
                                      clock=request.app.state.clock, entity=entity_id, on=body.on)  # fmt: skip
         return EntityEnding(
             entity=EntityRead.model_validate(ending.record),
@@ -223,7 +206,7 @@ def end_entity(
             employments=[EmploymentRead.model_validate(r) for r in ending.employments],
         )
 
-    return _once(request, actor, key, f"/entities/{entity_id}/end", body, run, 200)
+    return once(request, actor, key, f"/entities/{entity_id}/end", body, run, 200)
 
 
 # --------------------------------------------------------------------------- stakes
@@ -239,11 +222,11 @@ def create_stake(
     """
 
     def run() -> StakeRead:
-        row = services.record_stake(uow=_uow(request), actor=actor,
+        row = services.record_stake(uow=uow_for(request), actor=actor,
                                     clock=request.app.state.clock, **body.model_dump())  # fmt: skip
         return StakeRead.model_validate(row)
 
-    return _once(request, actor, key, "/stakes", body, run)
+    return once(request, actor, key, "/stakes", body, run)
 
 
 @router.get(
@@ -261,7 +244,7 @@ def list_stakes(
     holder: Annotated[str | None, Query(description="Only stakes of this holder")] = None,
     entity: Annotated[str | None, Query(description="Only stakes in this entity")] = None,
 ) -> StakePage:
-    page = services.list_stakes(uow=_uow(request), actor=actor, limit=limit, cursor=cursor,
+    page = services.list_stakes(uow=uow_for(request), actor=actor, limit=limit, cursor=cursor,
                                 on=on, holder=holder, entity=entity)  # fmt: skip
     return StakePage(items=[StakeRead.model_validate(r) for r in page.items],
                      next_cursor=page.next_cursor)  # fmt: skip
@@ -270,7 +253,7 @@ def list_stakes(
 @router.get("/stakes/{stake_id}", response_model=StakeRead, tags=["stakes"])
 def get_stake(request: Request, stake_id: RecordNumber, actor: ReadStructure) -> StakeRead:
     return StakeRead.model_validate(
-        services.get_stake(uow=_uow(request), actor=actor, stake=stake_id)
+        services.get_stake(uow=uow_for(request), actor=actor, stake=stake_id)
     )
 
 
@@ -281,7 +264,7 @@ def update_stake(
     """Correct shares, validity or control. Holder and entity never change: end the stake
     and record a new one. When `voting` changes without `equity`, equity follows voting
     if the two were equal."""
-    row = services.change_stake(uow=_uow(request), actor=actor, clock=request.app.state.clock,
+    row = services.change_stake(uow=uow_for(request), actor=actor, clock=request.app.state.clock,
                                 stake=stake_id, changes=body.model_dump(exclude_unset=True))  # fmt: skip
     return StakeRead.model_validate(row)
 
@@ -298,11 +281,11 @@ def end_stake(
     `valid_from`; a stake that ended earlier answers 409; the same day again changes nothing."""
 
     def run() -> StakeRead:
-        row = services.end_stake(uow=_uow(request), actor=actor, clock=request.app.state.clock,
+        row = services.end_stake(uow=uow_for(request), actor=actor, clock=request.app.state.clock,
                                  stake=stake_id, on=body.on)  # fmt: skip
         return StakeRead.model_validate(row)
 
-    return _once(request, actor, key, f"/stakes/{stake_id}/end", body, run, 200)
+    return once(request, actor, key, f"/stakes/{stake_id}/end", body, run, 200)
 
 
 # --------------------------------------------------------------------------- org units
@@ -315,11 +298,11 @@ def create_unit(
     """Add an org unit of `entity`, below `parent` (an org unit of the same entity)."""
 
     def run() -> UnitRead:
-        row = services.add_unit(uow=_uow(request), actor=actor, clock=request.app.state.clock,
+        row = services.add_unit(uow=uow_for(request), actor=actor, clock=request.app.state.clock,
                                 **body.model_dump())  # fmt: skip
         return UnitRead.model_validate(row)
 
-    return _once(request, actor, key, "/units", body, run)
+    return once(request, actor, key, "/units", body, run)
 
 
 @router.get(
@@ -336,7 +319,7 @@ def list_units(
     entity: Annotated[str | None, Query(description="Only org units of this entity")] = None,
     parent: Annotated[str | None, Query(description="Only org units right below this one")] = None,
 ) -> UnitPage:
-    page = services.list_units(uow=_uow(request), actor=actor, limit=limit, cursor=cursor,
+    page = services.list_units(uow=uow_for(request), actor=actor, limit=limit, cursor=cursor,
                                entity=entity, parent=parent)  # fmt: skip
     return UnitPage(items=[UnitRead.model_validate(r) for r in page.items],
                     next_cursor=page.next_cursor)  # fmt: skip
@@ -344,14 +327,16 @@ def list_units(
 
 @router.get("/units/{unit_id}", response_model=UnitRead, tags=["units"])
 def get_unit(request: Request, unit_id: str, actor: ReadStructure) -> UnitRead:
-    return UnitRead.model_validate(services.get_unit(uow=_uow(request), actor=actor, unit=unit_id))
+    return UnitRead.model_validate(
+        services.get_unit(uow=uow_for(request), actor=actor, unit=unit_id)
+    )
 
 
 @router.patch("/units/{unit_id}", response_model=UnitRead, tags=["units"])
 def update_unit(request: Request, unit_id: str, body: UnitUpdate, actor: WriteUnits) -> UnitRead:
     """Rename, move below another unit of the same entity (no cycles), change the cost centre.
     The id and the entity never change."""
-    row = services.change_unit(uow=_uow(request), actor=actor, clock=request.app.state.clock,
+    row = services.change_unit(uow=uow_for(request), actor=actor, clock=request.app.state.clock,
                                unit=unit_id, changes=body.model_dump(exclude_unset=True))  # fmt: skip
     return UnitRead.model_validate(row)
 
@@ -375,7 +360,7 @@ def end_unit(
     """
 
     def run() -> UnitEnding:
-        ending = services.end_unit(uow=_uow(request), actor=actor,
+        ending = services.end_unit(uow=uow_for(request), actor=actor,
                                    clock=request.app.state.clock, unit=unit_id, on=body.on)  # fmt: skip
         return UnitEnding(
             unit=UnitRead.model_validate(ending.record),
@@ -383,7 +368,7 @@ def end_unit(
             employments=[EmploymentRead.model_validate(r) for r in ending.employments],
         )
 
-    return _once(request, actor, key, f"/units/{unit_id}/end", body, run, 200)
+    return once(request, actor, key, f"/units/{unit_id}/end", body, run, 200)
 
 
 # --------------------------------------------------------------------------- persons
@@ -396,11 +381,11 @@ def create_person(
     """Register a natural person. The id must not name any entity, org unit or person (409)."""
 
     def run() -> PersonRead:
-        row = services.register_person(uow=_uow(request), actor=actor,
+        row = services.register_person(uow=uow_for(request), actor=actor,
                                        clock=request.app.state.clock, **body.model_dump())  # fmt: skip
         return PersonRead.model_validate(row)
 
-    return _once(request, actor, key, "/persons", body, run)
+    return once(request, actor, key, "/persons", body, run)
 
 
 @router.get(
@@ -412,7 +397,7 @@ def create_person(
 def list_persons(
     request: Request, actor: CurrentActor, limit: Limit = 100, cursor: Cursor = None
 ) -> PersonPage:
-    page = services.list_persons(uow=_uow(request), actor=actor, limit=limit, cursor=cursor)
+    page = services.list_persons(uow=uow_for(request), actor=actor, limit=limit, cursor=cursor)
     return PersonPage(items=[PersonRead.model_validate(r) for r in page.items],
                       next_cursor=page.next_cursor)  # fmt: skip
 
@@ -424,7 +409,7 @@ def list_persons(
     description="One person." + _EMPLOYEE_SELF,
 )
 def get_person(request: Request, person_id: str, actor: CurrentActor) -> PersonRead:
-    row = services.get_person(uow=_uow(request), actor=actor, person=person_id)
+    row = services.get_person(uow=uow_for(request), actor=actor, person=person_id)
     return PersonRead.model_validate(row)
 
 
@@ -433,7 +418,7 @@ def update_person(
     request: Request, person_id: str, body: PersonUpdate, actor: WritePeople
 ) -> PersonRead:
     """Change the fields given (`null` clears an optional one); the id never changes."""
-    row = services.change_person(uow=_uow(request), actor=actor, clock=request.app.state.clock,
+    row = services.change_person(uow=uow_for(request), actor=actor, clock=request.app.state.clock,
                                  person=person_id, changes=body.model_dump(exclude_unset=True))  # fmt: skip
     return PersonRead.model_validate(row)
 
@@ -455,7 +440,7 @@ def end_person(
     """
 
     def run() -> PersonEnding:
-        ending = services.end_person(uow=_uow(request), actor=actor,
+        ending = services.end_person(uow=uow_for(request), actor=actor,
                                      clock=request.app.state.clock, person=person_id, on=body.on)  # fmt: skip
         return PersonEnding(
             person=PersonRead.model_validate(ending.record),
@@ -464,7 +449,7 @@ def end_person(
             employments=[EmploymentRead.model_validate(r) for r in ending.employments],
         )
 
-    return _once(request, actor, key, f"/persons/{person_id}/end", body, run, 200)
+    return once(request, actor, key, f"/persons/{person_id}/end", body, run, 200)
 
 
 # --------------------------------------------------------------------------- employments
@@ -480,11 +465,11 @@ def create_employment(
     """
 
     def run() -> EmploymentRead:
-        row = services.hire(uow=_uow(request), actor=actor, clock=request.app.state.clock,
+        row = services.hire(uow=uow_for(request), actor=actor, clock=request.app.state.clock,
                             **body.model_dump())  # fmt: skip
         return EmploymentRead.model_validate(row)
 
-    return _once(request, actor, key, "/employments", body, run)
+    return once(request, actor, key, "/employments", body, run)
 
 
 @router.get(
@@ -505,7 +490,7 @@ def list_employments(
     entity: Annotated[str | None, Query(description="Only employments at this entity")] = None,
     unit: Annotated[str | None, Query(description="Only employments in this org unit")] = None,
 ) -> EmploymentPage:
-    page = services.list_employments(uow=_uow(request), actor=actor, limit=limit,
+    page = services.list_employments(uow=uow_for(request), actor=actor, limit=limit,
                                      cursor=cursor, on=on, person=person, entity=entity,
                                      unit=unit)  # fmt: skip
     return EmploymentPage(items=[EmploymentRead.model_validate(r) for r in page.items],
@@ -521,7 +506,7 @@ def list_employments(
 def get_employment(
     request: Request, employment_id: RecordNumber, actor: CurrentActor
 ) -> EmploymentRead:
-    row = services.get_employment(uow=_uow(request), actor=actor, employment=employment_id)
+    row = services.get_employment(uow=uow_for(request), actor=actor, employment=employment_id)
     return EmploymentRead.model_validate(row)
 
 
@@ -531,7 +516,7 @@ def update_employment(
 ) -> EmploymentRead:
     """Correct the unit, kind or validity. Person and entity never change: end the
     employment and record a new one."""
-    row = services.change_employment(uow=_uow(request), actor=actor,
+    row = services.change_employment(uow=uow_for(request), actor=actor,
                                      clock=request.app.state.clock, employment=employment_id,
                                      changes=body.model_dump(exclude_unset=True))  # fmt: skip
     return EmploymentRead.model_validate(row)
@@ -551,9 +536,9 @@ def end_employment(
     changes nothing."""
 
     def run() -> EmploymentRead:
-        row = services.end_employment(uow=_uow(request), actor=actor,
+        row = services.end_employment(uow=uow_for(request), actor=actor,
                                       clock=request.app.state.clock, employment=employment_id,
                                       on=body.on)  # fmt: skip
         return EmploymentRead.model_validate(row)
 
-    return _once(request, actor, key, f"/employments/{employment_id}/end", body, run, 200)
+    return once(request, actor, key, f"/employments/{employment_id}/end", body, run, 200)

@@ -456,7 +456,10 @@ class Snapshot:
         # Votes with control = no never count; persons' stakes count only for persons.
         self.stakes_by_holder: dict[str, list[Stake]] = defaultdict(list)
         self.votes_in: dict[str, list[Stake]] = defaultdict(list)
+        # Equity counts whatever the votes' control flag: it is about money, not power.
+        self.equity_in: dict[str, list[Stake]] = defaultdict(list)
         for stake in valid:
+            self.equity_in[stake.entity].append(stake)
             if stake.control is not Control.NO:
                 self.stakes_by_holder[stake.holder].append(stake)
                 self.votes_in[stake.entity].append(stake)
@@ -602,7 +605,7 @@ class Snapshot:
         feeds: list[set[int]] = [set() for _ in range(size)]
         for member in others:
             row = index[member]
-            for stake in self._equity_in(member):
+            for stake in self.equity_in.get(member, ()):
                 share = Fraction(stake.equity.midpoint) / 100
                 if stake.holder == group:
                     direct[row] += share
@@ -627,12 +630,6 @@ class Snapshot:
             pct = _to_decimal(effective[i] * 100)
             result[member] = Ownership(member, pct, HUNDRED - pct, banded[i])
         return result
-
-    def _equity_in(self, entity: str) -> list[Stake]:
-        # Equity counts whatever the votes' control flag: it is about money, not power.
-        return [
-            s for s in self.register.stakes if s.entity == entity and s.period.contains(self.on)
-        ]
 
     # ------------------------------------------------------------------ related parties
 

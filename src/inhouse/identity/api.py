@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 
@@ -29,14 +29,10 @@ from inhouse.web.auth import (
     issue_access_token,
     requires,
 )
-from inhouse.web.idempotency import idempotent, request_hash
 from inhouse.web.problems import PROBLEM_RESPONSES
+from inhouse.web.requests import IdempotencyKey, once
 
 router = APIRouter(responses=PROBLEM_RESPONSES)
-IdempotencyKey = Annotated[
-    str | None,
-    Header(alias="Idempotency-Key", description="Retry-safe writes: repeat the same key"),
-]
 
 
 @router.post("/auth/token", response_model=AccessToken, tags=["identity"])
@@ -87,8 +83,7 @@ def create_user(
         )
         return UserRead.model_validate(row)
 
-    return idempotent(engine=state.engine, clock=state.clock, actor=actor, key=key,
-                      fingerprint=request_hash("POST", "/users", body), status=201, run=run)  # fmt: skip
+    return once(request, actor, key, "/users", body, run)
 
 
 @router.post("/tokens", status_code=201, response_model=TokenCreated, tags=["identity"])
@@ -109,8 +104,7 @@ def create_token(
         return TokenCreated(id=made.id, name=made.name, username=made.username,
                             token=made.secret)  # fmt: skip
 
-    return idempotent(engine=state.engine, clock=state.clock, actor=actor, key=key,
-                      fingerprint=request_hash("POST", "/tokens", body), status=201, run=run)  # fmt: skip
+    return once(request, actor, key, "/tokens", body, run)
 
 
 @router.get("/tokens", response_model=list[TokenRead], tags=["identity"])

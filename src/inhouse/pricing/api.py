@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 
 from inhouse.db.uow import UnitOfWork
 from inhouse.identity.domain import Actor, Permission
@@ -23,29 +21,14 @@ from inhouse.pricing.schemas import (
     QuoteRequest,
 )
 from inhouse.web.auth import requires
-from inhouse.web.idempotency import idempotent, request_hash
 from inhouse.web.problems import PROBLEM_RESPONSES
+from inhouse.web.requests import IdempotencyKey, once, uow_for
 
 router = APIRouter(responses=PROBLEM_RESPONSES)
 
 ReadPricing = Annotated[Actor, Depends(requires(Permission.READ_PRICING))]
 WritePricing = Annotated[Actor, Depends(requires(Permission.WRITE_PRICING))]
 Quoter = Annotated[Actor, Depends(requires(Permission.QUOTE))]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(alias="Idempotency-Key", description="Retry-safe writes: repeat the same key"),
-]
-
-
-def _uow(request: Request) -> UnitOfWork:
-    return UnitOfWork(request.app.state.engine)
-
-
-def _once(request: Request, actor: Actor, key: str | None, path: str, body: BaseModel,
-          run: Callable[[], BaseModel], status: int = 201) -> JSONResponse:  # fmt: skip
-    state = request.app.state
-    return idempotent(engine=state.engine, clock=state.clock, actor=actor, key=key,
-                      fingerprint=request_hash("POST", path, body), status=status, run=run)  # fmt: skip
 
 
 # --------------------------------------------------------------------------- products
@@ -58,11 +41,11 @@ def create_product(
     """Define a product of a legal entity with its first price (open-ended)."""
 
     def run() -> ProductRead:
-        row = services.define_product(uow=_uow(request), actor=actor,
+        row = services.define_product(uow=uow_for(request), actor=actor,
                                       clock=request.app.state.clock, **body.model_dump())  # fmt: skip
         return ProductRead.of(row)
 
-    return _once(request, actor, key, "/products", body, run)
+    return once(request, actor, key, "/products", body, run)
 
 
 @router.get("/products", response_model=list[ProductRead], tags=["pricing"])
@@ -71,13 +54,15 @@ def list_products(
     actor: ReadPricing,
     seller: Annotated[str | None, Query(description="Only this entity's products")] = None,
 ) -> list[ProductRead]:
-    rows = services.list_products(uow=_uow(request), actor=actor, seller=seller)
+    rows = services.list_products(uow=uow_for(request), actor=actor, seller=seller)
     return [ProductRead.of(r) for r in rows]
 
 
 @router.get("/products/{product_id}", response_model=ProductRead, tags=["pricing"])
 def get_product(request: Request, product_id: str, actor: ReadPricing) -> ProductRead:
-    return ProductRead.of(services.get_product(uow=_uow(request), actor=actor, product=product_id))
+    return ProductRead.of(
+        services.get_product(uow=uow_for(request), actor=actor, product=product_id)
+    )
 
 
 @router.post(
@@ -93,12 +78,12 @@ def reprice_product(
     """A new price from `valid_from` on; the open price ends that day (periods are half-open)."""
 
     def run() -> ProductRead:
-        row = services.reprice_product(uow=_uow(request), actor=actor,
+        row = services.reprice_product(uow=uow_for(request), actor=actor,
                                        clock=request.app.state.clock, product=product_id,
                                        **body.model_dump())  # fmt: skip
         return ProductRead.of(row)
 
-    return _once(request, actor, key, f"/products/{product_id}/prices", body, run)
+    return once(request, actor, key, f"/products/{product_id}/prices", body, run)
 
 
 # --------------------------------------------------------------------------- programmes
@@ -115,23 +100,23 @@ def create_programme(
         fields = body.model_dump(exclude={"quantity_limits"})
         limits = [services.LimitIn(q.max_quantity, q.product, q.category)
                   for q in body.quantity_limits]  # fmt: skip
-        row = services.define_programme(uow=_uow(request), actor=actor,
+        row = services.define_programme(uow=uow_for(request), actor=actor,
                                         clock=request.app.state.clock,
                                         quantity_limits=limits, **fields)  # fmt: skip
         return ProgrammeRead.model_validate(row)
 
-    return _once(request, actor, key, "/programmes", body, run)
+    return once(request, actor, key, "/programmes", body, run)
 
 
 @router.get("/programmes", response_model=list[ProgrammeRead], tags=["pricing"])
 def list_programmes(request: Request, actor: ReadPricing) -> list[ProgrammeRead]:
-    rows = services.list_programmes(uow=_uow(request), actor=actor)
+    rows = services.list_programmes(uow=uow_for(request), actor=actor)
     return [ProgrammeRead.model_validate(r) for r in rows]
 
 
 @router.get("/programmes/{programme_id}", response_model=ProgrammeRead, tags=["pricing"])
 def get_programme(request: Request, programme_id: str, actor: ReadPricing) -> ProgrammeRead:
-    row = services.get_programme(uow=_uow(request), actor=actor, programme=programme_id)
+    row = services.get_programme(uow=uow_for(request), actor=actor, programme=programme_id)
     return ProgrammeRead.model_validate(row)
 
 
@@ -146,12 +131,12 @@ def end_programme(
     """End a programme: it applies up to the day before `on`."""
 
     def run() -> ProgrammeRead:
-        row = services.end_programme(uow=_uow(request), actor=actor,
+        row = services.end_programme(uow=uow_for(request), actor=actor,
                                      clock=request.app.state.clock, programme=programme_id,
                                      on=body.on)  # fmt: skip
         return ProgrammeRead.model_validate(row)
 
-    return _once(request, actor, key, f"/programmes/{programme_id}/end", body, run, 200)
+    return once(request, actor, key, f"/programmes/{programme_id}/end", body, run, 200)
 
 
 # --------------------------------------------------------------------------- quotes
