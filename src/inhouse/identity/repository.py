@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from inhouse.identity import tables as t
 
@@ -156,3 +156,15 @@ class IdentityRepository:
 
     def remember_response(self, values: Mapping[str, Any]) -> None:
         self.connection.execute(insert(t.idempotency_keys).values(**values))
+
+    def finish_response(self, user_id: int, key: str, status: int, body: Any) -> None:
+        table = t.idempotency_keys
+        self.connection.execute(
+            update(table)
+            .where(table.c.user_id == user_id, table.c.key == key)
+            .values(status=status, body=body)
+        )
+
+    def forget_response(self, user_id: int, key: str) -> None:
+        table = t.idempotency_keys
+        self.connection.execute(delete(table).where(table.c.user_id == user_id, table.c.key == key))

@@ -15,13 +15,11 @@ from typing import Any
 from fastapi import HTTPException
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 
 from inhouse.clock import Clock
 from inhouse.db.uow import UnitOfWork
 from inhouse.identity.domain import Actor
-from inhouse.identity.tables import idempotency_keys
 
 IN_PROGRESS = 0
 MAX_KEY = 200
@@ -74,16 +72,14 @@ def idempotent(
         return JSONResponse(
             stored["body"], status_code=stored["status"], headers={"Idempotent-Replayed": "true"}
         )
-    table = idempotency_keys
-    where = (table.c.user_id == actor.user_id) & (table.c.key == key)
     try:
         body = jsonable_encoder(run())
     except BaseException:
         with UnitOfWork(engine) as uow:
-            uow.connection.execute(delete(table).where(where))
+            uow.identity.forget_response(actor.user_id, key)
             uow.commit()
         raise
     with UnitOfWork(engine) as uow:
-        uow.connection.execute(update(table).where(where).values(status=status, body=body))
+        uow.identity.finish_response(actor.user_id, key, status, body)
         uow.commit()
     return JSONResponse(body, status_code=status)
