@@ -424,10 +424,6 @@ class Register:
     def employments_of(self, person: str, on: date) -> list[Employment]:
         return [e for e in self.employments_for(person) if e.period.contains(on)]
 
-    def change_days(self) -> list[date]:
-        """Every day on which a stake starts or stops counting, in order."""
-        return sorted({d for s in self.stakes for d in s.period.boundaries()})
-
     def structure_on(self, on: date) -> Snapshot:
         """The group structure on a date (computed once per date and kept)."""
         snapshot = self._snapshots.get(on)

@@ -128,11 +128,6 @@ class RegisterCache:
             and all(register.knows_structure_on(day) for day in days)
         )
 
-    def clear(self) -> None:
-        with self._lock:
-            self._register = None
-            self._version = -1
-
 
 @dataclass(frozen=True, slots=True)
 class SaleQuestion:
