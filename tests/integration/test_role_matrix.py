@@ -29,8 +29,10 @@ from sqlalchemy import Engine
 
 from inhouse.clock import FixedClock
 from inhouse.db.uow import UnitOfWork
+from inhouse.groups.services import RegisterCache
 from inhouse.identity import services as identity
 from inhouse.identity.domain import SYSTEM, Role
+from inhouse.orders import services as orders
 from inhouse.web.app import API_PREFIX
 
 HeadersFor = Callable[..., dict[str, str]]
@@ -46,6 +48,8 @@ PEOPLE_WRITERS = frozenset({"admin", "hr"})
 PRICING_READERS = frozenset({"admin", "finance", "hr"})
 PRICING_WRITERS = frozenset({"admin", "finance"})
 QUOTERS = frozenset({"admin", "finance", "sales_system"})
+ORDER_PLACERS = frozenset({"admin", "finance", "sales_system"})
+ORDER_READERS = frozenset({"admin", "finance", "hr", "sales_system", "employee"})  # own only
 PASSWORD = "matrix password 1"
 END = {"on": "2026-06-01"}
 
@@ -205,6 +209,14 @@ MATRIX: list[Row] = [
     Row("POST", "/quotes", QUOTERS, 200,
         json=fixed({"seller": "ORG", "buyer": "P1", "on": "2026-03-02",
                     "lines": [{"product": "ORG-W", "quantity": "1"}]})),
+    # ---------------------------------------------------------------- orders
+    Row("POST", "/orders", ORDER_PLACERS, 201,
+        json=fixed({"seller": "ORG", "buyer": "P1", "on": "2026-03-02",
+                    "lines": [{"product": "ORG-W", "quantity": "1"}]})),
+    Row("GET", "/orders", ORDER_READERS, 200),
+    Row("GET", "/orders/{order_id}", ORDER_READERS, 200, path=fixed("/orders/ORD-P1")),
+    Row("POST", "/orders/{order_id}/returns", ORDER_PLACERS, 201,
+        path=fixed("/orders/ORD-P1/returns"), json=fixed({"lines": [{"line": 1, "quantity": "1"}]})),
 ]  # fmt: skip
 
 
@@ -250,6 +262,9 @@ def world(engine: Engine, clock: FixedClock, accounts: Accounts, staff: tuple[st
                                    "categories_included": [], "categories_excluded": [],
                                    "quantity_limits": [], "comparables": []})  # fmt: skip
         uow.commit()
+    orders.place_order(uow=UnitOfWork(engine), cache=RegisterCache(), actor=SYSTEM, clock=clock,
+                       seller="ORG", buyer="P1", on=date(2026, 3, 2), id="ORD-P1",
+                       lines=[orders.OrderLineIn("ORG-W", Decimal(10))])  # fmt: skip
     identity.add_user(uow=UnitOfWork(engine), actor=SYSTEM, clock=clock, username="bystander",
                       password=None, role="hr")  # fmt: skip
     bystander = identity.create_token(uow=UnitOfWork(engine), actor=SYSTEM, clock=clock,

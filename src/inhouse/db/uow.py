@@ -8,6 +8,7 @@ from sqlalchemy import Connection, Engine
 
 from inhouse.groups.repository import GroupsRepository
 from inhouse.identity.repository import IdentityRepository
+from inhouse.orders.repository import OrdersRepository
 from inhouse.pricing.repository import PricingRepository
 
 
@@ -17,6 +18,7 @@ class UnitOfWork:
     connection: Connection
     groups: GroupsRepository
     identity: IdentityRepository
+    orders: OrdersRepository
     pricing: PricingRepository
 
     def __init__(self, engine: Engine) -> None:
@@ -28,6 +30,7 @@ class UnitOfWork:
         self._transaction = self.connection.begin()
         self.groups = GroupsRepository(self.connection)
         self.identity = IdentityRepository(self.connection)
+        self.orders = OrdersRepository(self.connection)
         self.pricing = PricingRepository(self.connection)
         self._committed = False
         return self

@@ -29,6 +29,11 @@ class Permission(Enum):
     READ_PRICING = "read products, prices and programmes"
     WRITE_PRICING = "change products, prices and programmes"
     QUOTE = "quote prices to buyers"
+    PLACE_ORDERS = "record orders and returns"
+    READ_ORDERS = "read orders and returns"
+    READ_OWN_ORDERS = "read one's own orders and returns"
+    READ_BENEFITS = "read taxable benefits and the payroll export"
+    READ_OWN_BENEFITS = "read one's own taxable benefits"
 
 
 _R = Role
@@ -45,6 +50,8 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             _P.READ_PRICING,
             _P.WRITE_PRICING,
             _P.QUOTE,
+            _P.PLACE_ORDERS,
+            _P.READ_ORDERS,
         }
     ),
     _R.HR: frozenset(
@@ -55,11 +62,13 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             _P.WRITE_PEOPLE,
             _P.CLASSIFY,
             _P.READ_PRICING,
+            _P.READ_ORDERS,
+            _P.READ_BENEFITS,
         }
     ),
     _R.SERVICE_AGENT: frozenset({_P.READ_GROUP_STRUCTURE, _P.READ_PEOPLE, _P.CLASSIFY}),
-    _R.SALES_SYSTEM: frozenset({_P.CLASSIFY, _P.QUOTE}),
-    _R.EMPLOYEE: frozenset({_P.READ_OWN_PERSON}),
+    _R.SALES_SYSTEM: frozenset({_P.CLASSIFY, _P.QUOTE, _P.PLACE_ORDERS, _P.READ_ORDERS}),
+    _R.EMPLOYEE: frozenset({_P.READ_OWN_PERSON, _P.READ_OWN_ORDERS, _P.READ_OWN_BENEFITS}),
 }
 
 

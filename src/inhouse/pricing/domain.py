@@ -24,6 +24,7 @@ from datetime import date
 from decimal import Decimal
 from enum import Enum
 from itertools import pairwise
+from typing import Protocol
 
 from inhouse.dates import Period
 from inhouse.errors import InvalidRequest
@@ -668,6 +669,9 @@ class PricedLine:
     on: date
     quantity: Decimal
     relation: Relation
+    product_kind: ProductKind
+    for_employees_only: bool
+    unit_cost: Money | None  # the product's unit cost on the day, if known
     programme: str | None
     programme_kind: ProgrammeKind | None
     base: Base
@@ -833,6 +837,9 @@ class _Pricing:
             on=self.on,
             quantity=quantity,
             relation=self.sale.relation,
+            product_kind=product.kind,
+            for_employees_only=product.for_employees_only,
+            unit_cost=product.unit_cost_on(self.on),
             programme=chosen.id if chosen is not None else None,
             programme_kind=chosen.kind if chosen is not None else None,
             base=winner.base,
@@ -1188,8 +1195,31 @@ def _share(total: Money, upto: Decimal, before: Decimal, whole: Decimal) -> Mone
     return Money(after - earlier, currency)
 
 
+class ReturnableLine(Protocol):
+    """What a return needs of a priced line: a quote's line or an order's stored line."""
+
+    @property
+    def number(self) -> int: ...
+    @property
+    def product(self) -> str: ...
+    @property
+    def on(self) -> date: ...
+    @property
+    def quantity(self) -> Decimal: ...
+    @property
+    def programme(self) -> str | None: ...
+    @property
+    def programme_kind(self) -> ProgrammeKind | None: ...
+    @property
+    def list_amount(self) -> Money: ...
+    @property
+    def amount(self) -> Money: ...
+    @property
+    def discount(self) -> Money: ...
+
+
 def reverse_line(
-    line: PricedLine, quantity: Decimal, *, already_returned: Decimal = ZERO
+    line: ReturnableLine, quantity: Decimal, *, already_returned: Decimal = ZERO
 ) -> Reversal:
     """Reverse ``quantity`` units of ``line``, after ``already_returned`` units were returned.
 

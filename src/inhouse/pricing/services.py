@@ -4,8 +4,8 @@ Every write checks the whole request first and names every bad field at once
 (``InvalidFields``), then what collides with stored records (``Clash``),
 then writes, appends to the audit log in the same transaction, and commits.
 
-Quotes change nothing. Until orders exist nothing of a cap or quantity limit has been
-used, so quotes price with zero usage this year.
+Quotes change nothing; they count what the buyer's recorded orders have used of caps
+and quantity limits this year.
 """
 
 from __future__ import annotations
@@ -21,11 +21,12 @@ from sqlalchemy.exc import IntegrityError
 from inhouse.clock import Clock
 from inhouse.dates import Period
 from inhouse.errors import FieldProblem, InvalidFields
-from inhouse.groups.domain import EmploymentKind, Relation
+from inhouse.groups.domain import Classification, EmploymentKind, Register, Relation
 from inhouse.groups.services import Clash, RegisterCache
 from inhouse.identity.domain import Actor, Permission
 from inhouse.identity.services import NotFound, record, require
 from inhouse.money import minor_unit
+from inhouse.orders.domain import usage_of
 from inhouse.pricing.domain import (
     Product,
     ProductKind,
@@ -376,26 +377,55 @@ def quote_basket(
 ) -> Quote:
     """Price ``lines`` for ``buyer`` buying from ``seller`` on ``on``; nothing is stored.
 
-    The buyer is classified against the stored register. For staff the employment that
-    makes them staff (at the seller's entity for ``employee``, at the employing group
-    entity for ``group_employee``) gives the start for waiting days and the retiree flag.
-    Caps and quantity limits count zero usage until orders exist.
+    Caps and quantity limits count what the buyer's recorded orders of the year have
+    used of them (less returns).
     """
     require(actor, P.QUOTE)
+    check_basket(lines)
+    register = cache.current(uow)
+    sale = register.classify(seller, buyer, on)
+    with uow:
+        return price_basket(uow=uow, register=register, sale=sale, lines=lines)
+
+
+def check_basket(lines: Sequence[BasketLine]) -> None:
+    """Refuse an empty basket and quantities that are not more than 0 (every problem at once)."""
     problems: list[FieldProblem] = []
     if not lines:
-        problems.append(FieldProblem("lines", "a quote needs at least one line"))
+        problems.append(FieldProblem("lines", "a basket needs at least one line"))
     for index, line in enumerate(lines):
         if not line.quantity.is_finite() or line.quantity <= 0:
             problems.append(
                 FieldProblem(f"lines.{index}.quantity", f"{line.quantity} is not more than 0")
             )
+        elif line.quantity >= Decimal(10) ** 16:
+            problems.append(
+                FieldProblem(f"lines.{index}.quantity", f"{line.quantity} is not less than 10^16")
+            )
+        elif line.quantity != line.quantity.quantize(Decimal("0.0001")):
+            problems.append(
+                FieldProblem(
+                    f"lines.{index}.quantity", f"{line.quantity} has more than 4 decimal places"
+                )
+            )
     _fail(problems)
-    register = cache.current(uow)
-    sale = register.classify(seller, buyer, on)
-    with uow:
-        products = uow.pricing.load_products(sorted({line.product for line in lines}))
-        programmes = uow.pricing.load_programmes()
+
+
+def price_basket(
+    *, uow: UnitOfWork, register: Register, sale: Classification, lines: Sequence[BasketLine]
+) -> Quote:
+    """Price checked ``lines`` of ``sale`` inside the caller's open unit of work.
+
+    The buyer's usage of caps and quantity limits is read from the orders of the sale's
+    year (the caller that records an order holds the buyer's ledger lock first). For
+    staff the employment that makes them staff (at the seller's entity for
+    ``employee``, at the employing group entity for ``group_employee``) gives the start
+    for waiting days and the retiree flag.
+    """
+    on = sale.on
+    products = uow.pricing.load_products(sorted({line.product for line in lines}))
+    programmes = uow.pricing.load_programmes()
+    problems: list[FieldProblem] = []
     for index, line in enumerate(lines):
         found: Product | None = products.get(line.product)
         if found is None:
@@ -410,11 +440,13 @@ def quote_basket(
                 )
             )
     _fail(problems)
+    caps = {p.id: p.annual_cap.currency for p in programmes if p.annual_cap is not None}
+    usage = usage_of(uow.orders.usage_entries(sale.buyer, on.year), caps)
     employed_since: date | None = None
     retiree = False
     staff_at = {Relation.EMPLOYEE: sale.seller_entity, Relation.GROUP_EMPLOYEE: sale.buyer_entity}
     if sale.relation in staff_at:
-        for employment in register.employments_of(buyer, on):
+        for employment in register.employments_of(sale.buyer, on):
             if employment.entity == staff_at[sale.relation]:
                 employed_since = employment.period.valid_from
                 retiree = employment.kind is EmploymentKind.RETIREE
@@ -423,7 +455,7 @@ def quote_basket(
         buyer=sale,
         lines=[QuoteLine(products[line.product], line.quantity) for line in lines],
         programmes=programmes,
-        usage=(),
+        usage=usage,
         employed_since=employed_since,
         retiree=retiree,
     )

@@ -1,0 +1,1 @@
+"""Orders and returns: recorded sales with the classification and prices of their day."""
