@@ -511,6 +511,56 @@ def export_data(
     out.print(table)
 
 
+# --------------------------------------------------------------------------- benefits
+
+
+@app.command()
+def benefits(
+    year: Annotated[int, typer.Option("--year", help="Statements of this year.", min=1900,
+                                      max=9998, show_default=False)],
+    month: Annotated[int | None, typer.Option("--month", min=1, max=12, show_default=False,
+                     help="The position at the end of this month (year to date, and the "
+                          "month's § 8 (2) statements).")] = None,
+    person: Annotated[str | None, typer.Option("--person", show_default=False,
+                      help="Only this person's statements.")] = None,
+    payroll: Annotated[Path | None, typer.Option("--payroll", show_default=False,
+                       help="Also write the payroll export (CSV) to this file.")] = None,
+    as_json: JsonOption = False,
+) -> None:  # fmt: skip
+    """Taxable benefits of staff discounts per employee, from the recorded orders."""
+    from inhouse.benefits import services as benefit_services
+    from inhouse.benefits.schemas import BenefitsRead
+
+    engine = _database()
+    with _domain_errors():
+        answer = benefit_services.benefit_statements_for(
+            uow=UnitOfWork(engine), cache=services.RegisterCache(), actor=_operator(),
+            year=year, month=month, person=person,
+        )  # fmt: skip
+    if payroll is not None:
+        payroll.write_text(benefit_services.payroll_csv(answer.payroll), encoding="utf-8")
+    if as_json:
+        _print_json(BenefitsRead.of(answer).model_dump(mode="json"))
+        return
+    when = f"{year}" if month is None else f"{year}-{month:02d} (year to date)"
+    table = Table(title=f"Benefits of staff discounts, {when}", title_justify="left")
+    for column, justify in (("employee", "left"), ("employer", "left"), ("rule", "left"),
+                            ("period", "left"), ("benefit", "right"), ("allowance used", "right"),
+                            ("taxable", "right"), ("currency", "left")):  # fmt: skip
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for s in answer.statements:
+        table.add_row(escape(f"{s.person} ({s.employee_number})"), escape(s.employer),
+                      s.scheme.value, s.period.label, s.benefit.format(),
+                      s.allowance_used.format(), s.taxable.format(), s.currency)  # fmt: skip
+    out.print(table)
+    if not answer.statements:
+        out.print("No staff purchases recorded for this period.")
+    for note in answer.not_valued:
+        err.print(f"[yellow]not valued:[/] {escape(note)}")
+    if payroll is not None:
+        out.print(f"Payroll export: {len(answer.payroll)} rows written to {escape(str(payroll))}")
+
+
 # --------------------------------------------------------------------------- users, tokens
 
 

@@ -20,8 +20,9 @@ Fixtures:
                    per role and person, made on first use; ``headers_for("employee")`` is
                    person ``P1``, ``headers_for("employee", person="P2")`` another employee
 ``demo_register``  the demo dataset read from ``inhouse.demo.DATA_DIR`` (session-wide)
-``demo_loaded``    the demo dataset imported (``import_dataset``, audited, by ``system``);
+``demo_loaded``    the demo's register imported (``import_dataset``, audited, by ``system``);
                    returns the demo register
+``demo_sold``      the whole demo imported, with products, programmes and a year of sales
 """
 
 from __future__ import annotations
@@ -261,13 +262,35 @@ def demo_register() -> Register:
     return load_register(DATA_DIR)
 
 
-def load_demo(engine: Engine, clock: FixedClock) -> None:
+REGISTER_FILES = ("entities.csv", "stakes.csv", "units.csv", "people.csv", "employments.csv")
+
+
+@pytest.fixture(scope="session")
+def demo_register_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's register files alone: no products, programmes or sales."""
+    folder = tmp_path_factory.mktemp("demo-register")
+    for name in REGISTER_FILES:
+        shutil.copyfile(DATA_DIR / name, folder / name)
+    return folder
+
+
+def load_demo(engine: Engine, clock: FixedClock, path: Path = DATA_DIR) -> None:
     """Import the demo dataset as the system user (as ``inhouse demo`` does): audited."""
-    import_dataset(uow=UnitOfWork(engine), actor=SYSTEM, clock=clock, path=DATA_DIR)
+    import_dataset(uow=UnitOfWork(engine), actor=SYSTEM, clock=clock, path=path)
 
 
 @pytest.fixture
-def demo_loaded(engine: Engine, clock: FixedClock, demo_register: Register) -> Register:
-    """The demo dataset imported into the database; returns the same register, read once."""
+def demo_loaded(
+    engine: Engine, clock: FixedClock, demo_register: Register, demo_register_dir: Path
+) -> Register:
+    """The demo's register imported into the database (without its products, programmes
+    and sales, so tests define their own); returns the same register, read once."""
+    load_demo(engine, clock, demo_register_dir)
+    return demo_register
+
+
+@pytest.fixture
+def demo_sold(engine: Engine, clock: FixedClock, demo_register: Register) -> Register:
+    """The whole demo dataset imported: register, products, programmes and a year of sales."""
     load_demo(engine, clock)
     return demo_register

@@ -160,7 +160,7 @@ def changes(table: str, **counts: int) -> TableChanges:
 # --------------------------------------------------------------------------- first import
 
 
-def test_the_demo_dataset_imports_whole_and_names_the_files_not_imported_yet(
+def test_the_demo_dataset_imports_whole_with_its_products_programmes_and_sales(
     engine: Engine, clock: FixedClock
 ) -> None:
     report = run_import(engine, clock, DATA_DIR)
@@ -172,8 +172,17 @@ def test_the_demo_dataset_imports_whole_and_names_the_files_not_imported_yet(
         changes("people", added=68),
         changes("employments", added=57),
     )
-    assert report.not_imported == ("products.csv", "sales.csv")
-    assert report.summary() == "191 added"
+    assert report.not_imported == ()
+    assert report.commerce == {
+        "products": {"added": 35},
+        "programmes": {"added": 20},
+        "gross_profit": {"added": 2},
+        "sales": {"orders added": 2980, "returns added": 72},
+    }
+    assert report.summary() == (
+        "191 added; products: 35 added; programmes: 20 added; gross_profit: 2 added; "
+        "sales: 2,980 orders added, 72 returns added"
+    )
     with UnitOfWork(engine) as uow:
         counts = {resource: uow.groups.count(resource) for resource in GROUP_TABLES}
     assert counts == {"entities": 17, "stakes": 16, "units": 33, "persons": 68, "employments": 57}

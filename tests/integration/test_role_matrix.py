@@ -50,6 +50,8 @@ PRICING_WRITERS = frozenset({"admin", "finance"})
 QUOTERS = frozenset({"admin", "finance", "sales_system"})
 ORDER_PLACERS = frozenset({"admin", "finance", "sales_system"})
 ORDER_READERS = frozenset({"admin", "finance", "hr", "sales_system", "employee"})  # own only
+BENEFIT_READERS = frozenset({"admin", "hr", "employee"})  # employees: their own only
+GROSS_PROFIT_READERS = frozenset({"admin", "finance", "hr"})
 PASSWORD = "matrix password 1"
 END = {"on": "2026-06-01"}
 
@@ -217,6 +219,12 @@ MATRIX: list[Row] = [
     Row("GET", "/orders/{order_id}", ORDER_READERS, 200, path=fixed("/orders/ORD-P1")),
     Row("POST", "/orders/{order_id}/returns", ORDER_PLACERS, 201,
         path=fixed("/orders/ORD-P1/returns"), json=fixed({"lines": [{"line": 1, "quantity": "1"}]})),
+    # ---------------------------------------------------------------- benefits
+    Row("GET", "/benefits", BENEFIT_READERS, 200, query={"year": "2026"}),
+    Row("GET", "/benefits/payroll.csv", BENEFIT_READERS, 200, query={"year": "2026"}),
+    Row("GET", "/gross-profit-percentages", GROSS_PROFIT_READERS, 200),
+    Row("PUT", "/gross-profit-percentages/{entity}/{year}", PRICING_WRITERS, 200,
+        path=fixed("/gross-profit-percentages/ORG/2025"), json=fixed({"percent": "30"})),
 ]  # fmt: skip
 
 

@@ -142,6 +142,11 @@ _COUNTRIES = {
 }
 
 
+def has_rules_for(country: str | None) -> bool:
+    """Whether benefits of employees of an entity in ``country`` can be valued."""
+    return country in _COUNTRIES
+
+
 class Scheme(Enum):
     """A set of lines whose benefits are added up against one allowance or limit."""
 

@@ -38,6 +38,7 @@ from sqlalchemy import String
 
 from inhouse.clock import Clock
 from inhouse.dataset import load_register
+from inhouse.dataset.commerce import COMMERCE_TABLES, import_commerce
 from inhouse.dataset.errors import DatasetError, Problem
 from inhouse.dataset.reader import open_dataset
 from inhouse.dataset.tables import TABLES as DATASET_TABLES
@@ -225,10 +226,13 @@ class ImportReport:
     source: str
     tables: tuple[TableChanges, ...]
     not_imported: tuple[str, ...] = ()  # files of the dataset that are not imported yet
+    commerce: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
 
     @property
     def nothing_to_change(self) -> bool:
-        return not any(table.touched for table in self.tables)
+        touched = any(n for counts in self.commerce.values() for w, n in counts.items()
+                      if w != "unchanged")  # fmt: skip
+        return not touched and not any(table.touched for table in self.tables)
 
     def table(self, name: str) -> TableChanges:
         return next(table for table in self.tables if table.table == name)
@@ -242,11 +246,16 @@ class ImportReport:
             total = sum(getattr(table, verb) for table in self.tables)
             if total:
                 parts.append(f"{total:,} {verb}")
-        return ", ".join(parts)
+        sentences = [", ".join(parts)] if parts else []
+        for table, counts in self.commerce.items():
+            done = [f"{n:,} {w}" for w, n in counts.items() if w != "unchanged" and n]
+            if done:
+                sentences.append(f"{table}: {', '.join(done)}")
+        return "; ".join(sentences)
 
     def notes(self) -> list[str]:
         return [
-            f"{label}: not imported yet (pricing and orders come later)"
+            f"{label}: not imported (no part of inhouse reads it yet)"
             for label in self.not_imported
         ]
 
@@ -256,6 +265,7 @@ class ImportReport:
             "nothing_to_change": self.nothing_to_change,
             "tables": {table.table: table.counts() for table in self.tables},
             "not_imported": list(self.not_imported),
+            "commerce": {table: dict(counts) for table, counts in self.commerce.items()},
         }
 
 
@@ -338,10 +348,14 @@ def import_dataset(
             raise DatasetError(_located(findings, path, labels))
         del dataset
         _write(uow, plans, report)
+        report.phase("Importing products, programmes and sales")
+        commerce = import_commerce(uow=uow, path=path, register=uow.groups.load_register(),
+                                   by=actor.username, now=clock.now())  # fmt: skip
         result = ImportReport(
             source=source or str(path),
             tables=tuple(plans[kind.table].changes() for kind in KINDS),
             not_imported=tuple(not_imported),
+            commerce=commerce.as_rows(),
         )
         _audit(uow, actor, clock, plans, result)
         report.phase("Committing")
@@ -364,7 +378,9 @@ def _sources(path: Path) -> tuple[dict[str, str], list[str]]:
     with open_dataset(path) as dataset:
         labels = {name: source.label for name, source in dataset.sources.items()}
     not_imported = [
-        labels[name] for name in DATASET_TABLES if name in labels and name not in REGISTER_TABLES
+        labels[name]
+        for name in DATASET_TABLES
+        if name in labels and name not in REGISTER_TABLES and name not in COMMERCE_TABLES
     ]
     return labels, not_imported
 

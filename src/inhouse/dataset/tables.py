@@ -61,7 +61,7 @@ EMPLOYMENTS = TableSpec(
 PRODUCTS = TableSpec(
     "products",
     required=("id", "seller", "name", "list_price", "currency"),
-    optional=("kind", "category", "unit_cost", "for_employees_only"),
+    optional=("kind", "category", "unit_cost", "for_employees_only", "price_from"),
 )
 SALES = TableSpec(
     "sales",
@@ -69,7 +69,15 @@ SALES = TableSpec(
     optional=("amount", "currency", "product", "quantity", "price_paid", "market_price"),
 )
 
+GROSS_PROFIT = TableSpec(
+    "gross_profit",
+    required=("entity", "year", "percent"),
+)
+
 # The order here is the order in which problems are reported and files are written.
 TABLES: Mapping[str, TableSpec] = MappingProxyType(
-    {spec.name: spec for spec in (ENTITIES, STAKES, UNITS, PEOPLE, EMPLOYMENTS, PRODUCTS, SALES)}
+    {
+        spec.name: spec
+        for spec in (ENTITIES, STAKES, UNITS, PEOPLE, EMPLOYMENTS, PRODUCTS, SALES, GROSS_PROFIT)
+    }
 )

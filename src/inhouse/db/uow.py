@@ -6,6 +6,7 @@ from types import TracebackType
 
 from sqlalchemy import Connection, Engine
 
+from inhouse.benefits.repository import BenefitsRepository
 from inhouse.groups.repository import GroupsRepository
 from inhouse.identity.repository import IdentityRepository
 from inhouse.orders.repository import OrdersRepository
@@ -16,6 +17,7 @@ class UnitOfWork:
     """``with UnitOfWork(engine) as uow: …; uow.commit()`` — anything else rolls back."""
 
     connection: Connection
+    benefits: BenefitsRepository
     groups: GroupsRepository
     identity: IdentityRepository
     orders: OrdersRepository
@@ -28,6 +30,7 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         self.connection = self.engine.connect()
         self._transaction = self.connection.begin()
+        self.benefits = BenefitsRepository(self.connection)
         self.groups = GroupsRepository(self.connection)
         self.identity = IdentityRepository(self.connection)
         self.orders = OrdersRepository(self.connection)

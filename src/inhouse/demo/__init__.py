@@ -30,6 +30,8 @@ FILES: tuple[str, ...] = (
     "employments.csv",
     "products.csv",
     "sales.csv",
+    "gross_profit.csv",
+    "programmes.toml",
 )
 
 # --------------------------------------------------------------------- the year of sales

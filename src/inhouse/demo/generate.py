@@ -1060,14 +1060,85 @@ def tables() -> dict[str, Table]:
     }
 
 
+# US IRC § 132(c): gross profit percentages of JKL-US's retail line of business.
+GROSS_PROFIT_PCT: dict[tuple[str, int], Decimal] = {
+    ("JKL-US", 2025): Decimal("32.5"),
+    ("JKL-US", 2026): Decimal("31.8"),
+}
+ABC_STAFF_CAP = "2000.00"  # EUR of discount per employee and calendar year
+
+
+def programmes_toml() -> str:
+    """The price rules above as ``programmes.toml`` (the fields of POST /api/v1/programmes)."""
+    blocks: list[list[tuple[str, object]]] = []
+    for entity, pct in STAFF_DISCOUNT_PCT.items():
+        block: list[tuple[str, object]] = [
+            ("id", f"{entity}-STAFF"), ("name", f"Staff purchases at {entity}"),
+            ("kind", "staff_discount"), ("scope_kind", "entity"), ("scope_id", entity),
+            ("discount_pct", str(pct)), ("include_retirees", True),
+        ]  # fmt: skip
+        if entity == "ABC":
+            block += [("annual_cap", ABC_STAFF_CAP), ("annual_cap_currency", "EUR")]
+        blocks.append(block)
+    blocks.append([
+        ("id", "TEL-STAFF-DSL"), ("name", "DSL at half price for TEL staff"),
+        ("kind", "staff_discount"), ("scope_kind", "entity"), ("scope_id", "TEL"),
+        ("categories_included", ["dsl"]), ("discount_pct", str(TEL_DSL_STAFF_DISCOUNT_PCT)),
+        ("priority", 10), ("include_retirees", True),
+    ])  # fmt: skip
+    for entity, pct in GROUP_STAFF_DISCOUNT_PCT.items():
+        blocks.append([
+            ("id", f"{entity}-GROUP"), ("name", f"Group staff discount at {entity}"),
+            ("kind", "group_staff_discount"), ("scope_kind", "entity"), ("scope_id", entity),
+            ("discount_pct", str(pct)),
+        ])  # fmt: skip
+    blocks.append([("id", "DEPT-AT-COST"), ("name", "Internal charges at cost"),
+                   ("kind", "department_charge")])  # fmt: skip
+    for entity, pct in COST_PLUS_PCT.items():
+        blocks.append([
+            ("id", f"{entity}-TP"), ("name", f"Transfer prices of {entity}: cost plus {pct} %"),
+            ("kind", "transfer_price"), ("scope_kind", "entity"), ("scope_id", entity),
+            ("method", "cost_plus"), ("markup_pct", str(pct)),
+        ])  # fmt: skip
+    for entity, pct in RESALE_MINUS_PCT.items():
+        blocks.append([
+            ("id", f"{entity}-TP"),
+            ("name", f"Transfer prices of {entity}: resale minus {pct} %"),
+            ("kind", "transfer_price"), ("scope_kind", "entity"), ("scope_id", entity),
+            ("method", "resale_minus"), ("margin_pct", str(pct)),
+        ])  # fmt: skip
+    lines = [
+        "# Pricing programmes of the JKL demo: the rules inhouse.demo.generate prices sales by.",
+        "# Fields as in POST /api/v1/programmes; percentages and amounts are text.",
+    ]
+    for block in blocks:
+        lines += ["", "[[programme]]", *(f"{key} = {_toml(value)}" for key, value in block)]
+    return "\n".join(lines) + "\n"
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def write(out_dir: Path) -> dict[str, int]:
-    """Write every CSV file into ``out_dir`` (created if missing); return data rows per file."""
+    """Write every demo file into ``out_dir`` (created if missing); return data rows per file."""
     out_dir.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
-    for name, rows in tables().items():
+    gross_profit = [["entity", "year", "percent"]] + [
+        [entity, str(year), str(pct)] for (entity, year), pct in GROSS_PROFIT_PCT.items()
+    ]
+    for name, rows in {**tables(), "gross_profit.csv": gross_profit}.items():
         with (out_dir / name).open("w", encoding="utf-8", newline="") as handle:
             csv.writer(handle, lineterminator="\n").writerows(rows)
         counts[name] = len(rows) - 1
+    (out_dir / "programmes.toml").write_text(programmes_toml(), encoding="utf-8")
+    counts["programmes.toml"] = programmes_toml().count("[[programme]]")
     return counts
 
 

@@ -161,6 +161,16 @@ class PricingRepository:
     def add_programme(self, row: Row) -> None:
         self.connection.execute(insert(t.programmes).values(**row))
 
+    def change_programme(self, programme: str, values: Row) -> None:
+        self.connection.execute(
+            update(t.programmes).where(t.programmes.c.id == programme).values(**values)
+        )
+
+    def change_product(self, product: str, values: Row) -> None:
+        self.connection.execute(
+            update(t.products).where(t.products.c.id == product).values(**values)
+        )
+
     def end_programme(self, programme: str, on: date) -> None:
         self.connection.execute(
             update(t.programmes).where(t.programmes.c.id == programme).values(valid_to=on)

@@ -213,11 +213,8 @@ class LimitIn:
     category: str | None = None
 
 
-def define_programme(
+def check_programme(
     *,
-    uow: UnitOfWork,
-    actor: Actor,
-    clock: Clock,
     id: str,
     name: str,
     kind: str,
@@ -239,8 +236,7 @@ def define_programme(
     quantity_limits: Sequence[LimitIn] = (),
     comparables: Sequence[Decimal] = (),
 ) -> Row:
-    """A new pricing programme; the domain's rules decide which fields a kind uses."""
-    require(actor, P.WRITE_PRICING)
+    """A programme's stored row from its fields; ``InvalidFields`` names every bad one."""
     problems: list[FieldProblem] = []
     if "/" in id:
         problems.append(FieldProblem("id", f'"{id}" has a "/"; ids have none'))
@@ -291,6 +287,59 @@ def define_programme(
         programme_of(row)
     except ValueError as error:
         raise InvalidFields([FieldProblem("body", str(error))]) from None
+    return row
+
+
+def define_programme(
+    *,
+    uow: UnitOfWork,
+    actor: Actor,
+    clock: Clock,
+    id: str,
+    name: str,
+    kind: str,
+    scope_kind: str = "all",
+    scope_id: str | None = None,
+    categories_included: Sequence[str] = (),
+    categories_excluded: Sequence[str] = (),
+    valid_from: date | None = None,
+    valid_to: date | None = None,
+    priority: int = 0,
+    discount_pct: Decimal | None = None,
+    markup_pct: Decimal | None = None,
+    margin_pct: Decimal | None = None,
+    method: str | None = None,
+    include_retirees: bool = False,
+    waiting_days: int = 0,
+    annual_cap: Decimal | None = None,
+    annual_cap_currency: str | None = None,
+    quantity_limits: Sequence[LimitIn] = (),
+    comparables: Sequence[Decimal] = (),
+) -> Row:
+    """A new pricing programme; the domain's rules decide which fields a kind uses."""
+    require(actor, P.WRITE_PRICING)
+    row = check_programme(
+        id=id,
+        name=name,
+        kind=kind,
+        scope_kind=scope_kind,
+        scope_id=scope_id,
+        categories_included=categories_included,
+        categories_excluded=categories_excluded,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        priority=priority,
+        discount_pct=discount_pct,
+        markup_pct=markup_pct,
+        margin_pct=margin_pct,
+        method=method,
+        include_retirees=include_retirees,
+        waiting_days=waiting_days,
+        annual_cap=annual_cap,
+        annual_cap_currency=annual_cap_currency,
+        quantity_limits=quantity_limits,
+        comparables=comparables,
+    )
     with uow:
         if scope_kind == "entity" and uow.groups.party_kind(scope_id or "") != "entity":
             _fail([FieldProblem("scope_id", f'"{scope_id}" is not a known entity')])
@@ -442,15 +491,7 @@ def price_basket(
     _fail(problems)
     caps = {p.id: p.annual_cap.currency for p in programmes if p.annual_cap is not None}
     usage = usage_of(uow.orders.usage_entries(sale.buyer, on.year), caps)
-    employed_since: date | None = None
-    retiree = False
-    staff_at = {Relation.EMPLOYEE: sale.seller_entity, Relation.GROUP_EMPLOYEE: sale.buyer_entity}
-    if sale.relation in staff_at:
-        for employment in register.employments_of(sale.buyer, on):
-            if employment.entity == staff_at[sale.relation]:
-                employed_since = employment.period.valid_from
-                retiree = employment.kind is EmploymentKind.RETIREE
-                break
+    employed_since, retiree = employment_facts(register, sale)
     return quote(
         buyer=sale,
         lines=[QuoteLine(products[line.product], line.quantity) for line in lines],
@@ -459,3 +500,15 @@ def price_basket(
         employed_since=employed_since,
         retiree=retiree,
     )
+
+
+def employment_facts(register: Register, sale: Classification) -> tuple[date | None, bool]:
+    """For staff: the start of the employment that makes them staff, and whether it is a
+    retirement (at the seller's entity for ``employee``, at the employing group entity for
+    ``group_employee``); for anyone else ``(None, False)``."""
+    staff_at = {Relation.EMPLOYEE: sale.seller_entity, Relation.GROUP_EMPLOYEE: sale.buyer_entity}
+    if sale.relation in staff_at:
+        for employment in register.employments_of(sale.buyer, sale.on):
+            if employment.entity == staff_at[sale.relation]:
+                return employment.period.valid_from, employment.kind is EmploymentKind.RETIREE
+    return None, False

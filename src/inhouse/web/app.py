@@ -81,6 +81,7 @@ def create_app(
     app.add_middleware(WritesMakeDataStale, version=app.state.data_version)
     problems.install(app)
 
+    from inhouse.benefits.api import router as benefits_router
     from inhouse.dataset.api import router as dataset_router
     from inhouse.groups.api import router as groups_router
     from inhouse.identity.api import router as identity_router
@@ -92,4 +93,5 @@ def create_app(
     app.include_router(dataset_router, prefix=API_PREFIX)
     app.include_router(pricing_router, prefix=API_PREFIX)
     app.include_router(orders_router, prefix=API_PREFIX)
+    app.include_router(benefits_router, prefix=API_PREFIX)
     return app
