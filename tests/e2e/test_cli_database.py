@@ -338,3 +338,32 @@ def test_serve_demo_runs_the_api_with_the_demo_sign_ins(tmp_path: Path) -> None:
     assert "191 added" in output
     # The temporary database is gone with the server.
     assert not [p for p in tmp_path.iterdir() if p.name.startswith("inhouse-demo-")]
+
+
+def test_benefits_prints_statements_and_writes_the_payroll_export(
+    database: str, tmp_path: Path
+) -> None:
+    ok("init")
+    ok("import", DEMO)
+    payroll = tmp_path / "payroll.csv"
+
+    result = ok(
+        "benefits", "--year", "2026", "--person", "P076", "--json", "--payroll", str(payroll)
+    )
+
+    answer = json.loads(result.stdout)
+    assert [
+        (s["person"], s["scheme"], s["period"], s["taxable"]) for s in answer["statements"]
+    ] == [("P076", "HMRC EIM21704", "2026-27", "3.00")]
+    assert payroll.read_text(encoding="utf-8").splitlines() == [
+        "employee_number,period,wage_type,amount,currency",
+        "E10076,2026-27,UKBIK-TAXABLE,3.00,GBP",
+    ]
+    table = ok("benefits", "--year", "2026", "--month", "10")
+    assert "Benefits of staff discounts, 2026-10 (year to date)" in table.stdout
+
+
+def test_benefits_refuses_a_month_that_is_not_one(database: str) -> None:
+    ok("init")
+    result = cli("benefits", "--year", "2026", "--month", "13")
+    assert result.exit_code == 2
