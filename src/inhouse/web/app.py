@@ -90,4 +90,8 @@ def create_app(
     app.include_router(groups_router, prefix=API_PREFIX)
     app.include_router(dataset_router, prefix=API_PREFIX)
     app.include_router(pricing_router, prefix=API_PREFIX)
+
+    from inhouse.web.pages import install as install_pages
+
+    install_pages(app)
     return app
