@@ -7,10 +7,10 @@ language: its messages are the ``msgid`` themselves.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -88,12 +88,16 @@ class Formats:
         fraction = Decimal(value).quantize(Decimal("0.01")).normalize() / 100
         return str(format_percent(fraction, locale=self.locale, decimal_quantization=False))
 
-    def date(self, value: date | None) -> str:
+    def date(self, value: dt.date | None) -> str:
         if value is None:
             return ""
         return str(format_date(value, format="medium", locale=self.locale))
 
-    def datetime(self, value: datetime | None) -> str:
+    def month(self, value: dt.date) -> str:
+        """``Nov 2026`` / ``Nov. 2026``."""
+        return str(format_date(value, format="MMM yyyy", locale=self.locale))
+
+    def datetime(self, value: dt.datetime | None) -> str:
         if value is None:
             return ""
         return str(format_datetime(value, format="medium", locale=self.locale))

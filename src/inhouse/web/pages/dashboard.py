@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -51,10 +52,17 @@ def _number(value: Decimal | int) -> float | int:
     return value if isinstance(value, int) else float(value)
 
 
+def _category(figure: insights.Figure, category: str, language: Language) -> str:
+    """A category as people read it: months of a time series in the page's language."""
+    if figure.kind == "line":
+        return language.formats.month(date.fromisoformat(category))
+    return category
+
+
 def plotly_figure(figure: insights.Figure, language: Language) -> dict[str, Any]:
     """The figure as Plotly's JSON (traces and layout), its words in the page's language."""
     _ = language.gettext
-    x = list(figure.categories)
+    x = [_category(figure, c, language) for c in figure.categories]
     traces = []
     for series in figure.series:
         trace: dict[str, Any] = {
@@ -66,8 +74,8 @@ def plotly_figure(figure: insights.Figure, language: Language) -> dict[str, Any]
         if figure.kind == "line":
             trace["mode"] = "lines+markers"
         if figure.labels:
-            trace["text"] = [figure.labels.get(c, c) for c in x]
-            trace["hovertemplate"] = "%{text}: %{y}<extra></extra>"
+            trace["hovertext"] = [figure.labels.get(c, c) for c in figure.categories]
+            trace["hovertemplate"] = "%{x} %{hovertext}: %{y}<extra></extra>"
         traces.append(trace)
     layout = {
         "margin": {"l": 48, "r": 16, "t": 16, "b": 64},
@@ -105,6 +113,7 @@ def dashboard(request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> 
     charts = [
         {
             "figure": figure,
+            "categories": [_category(figure, c, language) for c in figure.categories],
             "title": TITLES[figure.key],
             "category": CATEGORY.get(figure.key, ""),
             "series_names": [SERIES.get(s.name, s.name) for s in figure.series],
