@@ -14,8 +14,9 @@ from conftest import NOW, SECRET_KEY, Accounts
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
-from pages import INLINE_SCRIPT, sign_in_as
+from pages import INLINE_SCRIPT, csrf_of, sign_in_as
 
+from inhouse.db.uow import UnitOfWork
 from inhouse.identity.domain import Role
 
 ROLES = tuple(r.value for r in Role)
@@ -45,11 +46,12 @@ PAGES: dict[str, tuple[str, frozenset[str]]] = {
     "/users": ("/users", ADMIN),
     "/tokens": ("/tokens", EVERYONE),
     "/audit": ("/audit", ADMIN),
+    "/audit/{entry_id}": ("/audit/1", ADMIN),  # making the role's user wrote entry 1
 }
 PUBLIC = {"/login", "/vendor/plotly.min.js"}
 POSTS = {"/login", "/logout", "/language", "/imports", "/users", "/tokens",
          "/tokens/{token_id}/revoke"}  # fmt: skip
-# every POST is tested in test_pages.py (CSRF, roles, what it does)
+# the POSTs: test_each_role_may_post_only_its_forms here, CSRF and effects in test_pages.py
 
 
 def page_routes(app: FastAPI) -> set[tuple[str, str]]:
@@ -119,3 +121,28 @@ def test_a_forged_or_expired_session_is_no_session(
     # an API token is no session either
     client.cookies.clear()
     assert client.get("/", headers=headers_for("admin"), follow_redirects=False).status_code == 303
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_may_post_only_its_forms(
+    client: TestClient, accounts: Accounts, staff: tuple[str, str], role: str
+) -> None:
+    """The forms that write check the role as the API does (with a valid CSRF token)."""
+    sign_in_as(client, accounts.actor(role), SECRET_KEY, NOW)
+    token = csrf_of(client, "/me")
+    made = client.post("/users", data={"csrf_token": token, "username": f"new-{role}",
+                                       "password": "a long password", "role": "hr"},
+                       follow_redirects=False)  # fmt: skip
+    assert made.status_code == (303 if role == "admin" else 403)
+    upload = client.post("/imports", data={"csrf_token": token},
+                         files={"files": ("entities.csv", b"id,name\nIMP,Imp GmbH\n", "text/csv")})  # fmt: skip
+    assert upload.status_code == (200 if role == "admin" else 403)
+    with UnitOfWork(accounts.engine) as uow:
+        assert (uow.identity.user_by_name(f"new-{role}") is not None) == (role == "admin")
+        assert (uow.groups.get("entities", "IMP") is not None) == (role == "admin")
+    # everyone makes their own API tokens, and only admins make them for others
+    own = client.post("/tokens", data={"csrf_token": token, "name": "mine"})
+    assert own.status_code == 201
+    other = client.post("/tokens", data={"csrf_token": token, "name": "theirs",
+                                         "username": accounts.username("admin")})  # fmt: skip
+    assert other.status_code == (201 if role == "admin" else 403)

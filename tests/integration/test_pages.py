@@ -280,3 +280,26 @@ def test_users_and_tokens_pages(
     assert secret not in client.get("/tokens").text
     audit = client.get("/audit?q=api_tokens&format=csv").text.splitlines()
     assert len(audit) >= 2 and "api_tokens" in audit[1]
+
+
+def test_an_audit_entry_shows_the_record_before_and_after(
+    client: TestClient, accounts: Accounts, engine: Engine
+) -> None:
+    sign_in_as(client, accounts.actor("admin"), SECRET_KEY, NOW)
+    post_form(client, "/users", {"username": "carol", "password": PASSWORD, "role": "finance"},
+              token_from="/users")  # fmt: skip
+    rows = client.get("/audit?q=users&format=csv").text.splitlines()
+    entry = rows[1].split(",")[0]  # newest first: carol's
+    page = client.get(f"/audit/{entry}").text
+    details = page.split('id="audit-entry"')[1]
+    assert accounts.actor("admin").username in details and "users" in details
+    assert "&#34;username&#34;: &#34;carol&#34;" in page  # the record after, escaped
+    assert "the record was new" in page
+    assert client.get("/audit/999999").status_code == 404
+
+
+@SQLITE
+def test_a_role_without_charts_is_told_so(client: TestClient, accounts: Accounts) -> None:
+    sign_in_as(client, accounts.actor("sales_system"), SECRET_KEY, NOW)
+    page = client.get("/").text
+    assert 'id="no-charts"' in page and "data-chart" not in page

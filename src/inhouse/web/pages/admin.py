@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from starlette.datastructures import FormData
 
 from inhouse.db.uow import UnitOfWork
 from inhouse.errors import InhouseError, InvalidRequest
 from inhouse.identity import services as identity
 from inhouse.identity.domain import Actor, Permission, Role
-from inhouse.web.pages.core import N_, checked_form, needs, redirect
+from inhouse.web.pages.core import N_, checked_form, needs, redirect, render
 from inhouse.web.pages.lists import Column, list_page
 
 router = APIRouter()
@@ -87,6 +88,8 @@ def create_token(request: Request, actor: SignedIn, form: Form) -> Response:
             raise InvalidRequest("a token needs a name")
         made = identity.create_token(uow=UnitOfWork(request.app.state.engine), actor=actor,
                                      clock=request.app.state.clock, username=username, name=name)  # fmt: skip
+    except identity.NotAllowed as error:
+        return _tokens(request, actor, {"error": str(error)}, status=403)
     except InhouseError as error:
         return _tokens(request, actor, {"error": str(error)}, status=422)
     return _tokens(request, actor, {"made": made}, status=201)
@@ -104,10 +107,14 @@ def revoke_token(request: Request, token_id: int, actor: SignedIn, _form: Form) 
     return redirect("/tokens")
 
 
+def _entry_link(row: dict[str, Any]) -> str:
+    return f"/audit/{row['id']}"
+
+
 @router.get("/audit")
 def audit(request: Request, actor: AuditReader) -> Response:
     columns = [
-        Column("id", N_("Id")),
+        Column("id", N_("Id"), _entry_link),
         Column("at", N_("When")),
         Column("actor", N_("Who")),
         Column("action", N_("Action")),
@@ -115,3 +122,20 @@ def audit(request: Request, actor: AuditReader) -> Response:
         Column("resource_id", N_("Record")),
     ]
     return list_page(request, actor, name="audit", title=N_("Audit log"), columns=columns)
+
+
+@router.get("/audit/{entry_id}")
+def audit_entry(request: Request, entry_id: int, actor: AuditReader) -> Response:
+    """One entry of the audit log: who, when, what, and the record before and after."""
+    rows = identity.read_audit_log(uow=UnitOfWork(request.app.state.engine), actor=actor,
+                                   limit=1, before=entry_id + 1)  # fmt: skip
+    if not rows or rows[0]["id"] != entry_id:
+        raise HTTPException(404, f"no audit log entry {entry_id}")
+    entry = rows[0]
+    shown = {
+        side: json.dumps(entry[side], indent=2, ensure_ascii=False, sort_keys=True)
+        if entry[side] is not None
+        else None
+        for side in ("before", "after")
+    }
+    return render(request, "audit_entry.html", {"entry": entry, "shown": shown}, actor=actor)
