@@ -303,3 +303,14 @@ def test_a_role_without_charts_is_told_so(client: TestClient, accounts: Accounts
     sign_in_as(client, accounts.actor("sales_system"), SECRET_KEY, NOW)
     page = client.get("/").text
     assert 'id="no-charts"' in page and "data-chart" not in page
+
+
+@SQLITE
+def test_exported_text_stays_text(client: TestClient, accounts: Accounts, engine: Engine) -> None:
+    with UnitOfWork(engine) as uow:
+        uow.groups.add("entities", {"id": "EVIL", "name": '=HYPERLINK("http://x.example","y")'})
+        uow.commit()
+    sign_in_as(client, accounts.actor("admin"), SECRET_KEY, NOW)
+    book = load_workbook(io.BytesIO(client.get("/entities?q=EVIL&format=xlsx").content))
+    cell = book["entities"]["B2"]
+    assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://x.example","y")'

@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 from fastapi import Request, Response
 from fastapi.responses import StreamingResponse
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from inhouse.db.uow import UnitOfWork
 from inhouse.identity.domain import Actor
@@ -164,12 +165,19 @@ def _xlsx(name: str, keys: list[str], rows: Iterator[Row]) -> Response:
     sheet = book.create_sheet(name)
     sheet.append(keys)
     for row in rows:
-        values = []
+        values: list[Any] = []
         for key in keys:
             value = row.get(key)
             if isinstance(value, datetime) and value.tzinfo is not None:
                 value = value.replace(tzinfo=None)  # Excel has no time zones (stored as UTC)
-            values.append(value if isinstance(value, date | Decimal | int | float) else raw(value))
+            if not isinstance(value, date | Decimal | int | float):
+                value = raw(value)
+            if isinstance(value, str) and value.startswith("="):
+                # text stays text: openpyxl would write "=…" as a formula that Excel runs
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"
+                value = cell
+            values.append(value)
         sheet.append(values)
     data = io.BytesIO()
     book.save(data)
