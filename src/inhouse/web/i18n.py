@@ -141,10 +141,14 @@ def update_catalogue(language: str = "de") -> list[str]:
     singles, plurals = messages_in_sources()
     path = LOCALES_DIR / language / "LC_MESSAGES" / "messages.po"
     known: dict[Any, Any] = {}
+    created = None
     if path.exists():
         with path.open("rb") as source:
-            known = {m.id: m.string for m in read_po(source, locale=language) if m.id}
-    catalog = Catalog(locale=language, project="inhouse", charset="utf-8")
+            old = read_po(source, locale=language)
+        known = {m.id: m.string for m in old if m.id}
+        created = old.creation_date  # kept, so that an unchanged catalogue stays unchanged
+    catalog = Catalog(locale=language, project="inhouse", charset="utf-8",
+                      creation_date=created)  # fmt: skip
     missing: list[str] = []
     for text in sorted(singles):
         catalog.add(text, known.get(text) or "")
