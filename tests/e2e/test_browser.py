@@ -125,10 +125,20 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
         # no script errors, and nothing the Content-Security-Policy had to block
         assert errors == []
     finally:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        name = request.node.name.replace("[", "-").replace("]", "").replace("/", "-")
-        opened.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        if not request.node.stash.get(SNAPPED, False):
+            snap(opened, request)
         context.close()
+
+
+SNAPPED = pytest.StashKey[bool]()
+
+
+def snap(page: Page, request: pytest.FixtureRequest) -> None:
+    """Save the test's screenshot now (at the page that matters), not when it ends."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    name = request.node.name.replace("[", "-").replace("]", "").replace("/", "-")
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    request.node.stash[SNAPPED] = True
 
 
 def sign_in(page: Page, server: Server, who: DemoUser) -> None:
@@ -209,7 +219,9 @@ def test_group_structure_on_a_date_and_its_changes(page: Page, server: Server) -
     expect(page.locator("#changes")).to_contain_text("LOG")
 
 
-def test_import_with_an_error_report(page: Page, server: Server) -> None:
+def test_import_with_an_error_report(
+    page: Page, server: Server, request: pytest.FixtureRequest
+) -> None:
     sign_in(page, server, user(Role.ADMIN))
     page.goto(f"{server.base}/imports")
     files: list[FilePayload] = [
@@ -223,23 +235,25 @@ def test_import_with_an_error_report(page: Page, server: Server) -> None:
     expect(problems.locator("h2")).to_contain_text("nothing was imported")
     expect(problems.locator("tbody")).to_contain_text("stakes.csv")
     expect(problems.locator("tbody")).to_contain_text("voting")
+    snap(page, request)
     page.goto(f"{server.base}/entities?q=NEW1")
     expect(page.locator("p.empty")).to_be_visible()  # rejected whole
 
 
-def test_employee_page(page: Page, server: Server) -> None:
+def test_employee_page(page: Page, server: Server, request: pytest.FixtureRequest) -> None:
     sign_in(page, server, user(Role.EMPLOYEE))
     assert page.url.endswith("/me")
     expect(page.locator("#me-person h2")).to_contain_text(MOVER)
     rows = page.locator("#my-employments tbody tr")
     expect(rows).to_have_count(2)  # ABC until 2026-05-31, XYZ from 2026-06-01
     expect(page.locator("#me-purchases")).to_contain_text("No orders are recorded yet")
+    snap(page, request)
     # anyone else's record is as if it did not exist
     page.goto(f"{server.base}/people/P001")
     expect(page.locator("h1")).to_have_text("Not found")
 
 
-def test_language_switch(page: Page, server: Server) -> None:
+def test_language_switch(page: Page, server: Server, request: pytest.FixtureRequest) -> None:
     sign_in(page, server, user(Role.HR))
     page.goto(f"{server.base}/employments?q={MOVER}")
     expect(page.locator("table.list thead")).to_contain_text("Valid from")
@@ -249,6 +263,8 @@ def test_language_switch(page: Page, server: Server) -> None:
     expect(page.locator("table.list thead")).to_contain_text("Gültig ab")
     expect(page.locator("table.list tbody")).to_contain_text("01.06.2026")
     expect(page.locator("#sign-out")).to_have_text("Abmelden")
+    expect(page.locator("table.list tbody")).to_contain_text("Beschäftigte(r)")
+    snap(page, request)
     page.click("button[data-language=en]")
     expect(page.locator("#sign-out")).to_have_text("Sign out")
 

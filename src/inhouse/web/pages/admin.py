@@ -12,7 +12,7 @@ from inhouse.db.uow import UnitOfWork
 from inhouse.errors import InhouseError, InvalidRequest
 from inhouse.identity import services as identity
 from inhouse.identity.domain import Actor, Permission, Role
-from inhouse.web.pages.core import N_, checked_form, needs, redirect, render
+from inhouse.web.pages.core import N_, ROLE_NAMES, checked_form, needs, redirect, render
 from inhouse.web.pages.lists import Column, list_page
 
 router = APIRouter()
@@ -25,7 +25,7 @@ Form = Annotated[FormData, Depends(checked_form)]
 USER_COLUMNS = [
     Column("id", N_("Id")),
     Column("username", N_("Username")),
-    Column("role", N_("Role")),
+    Column("role", N_("Role"), values=ROLE_NAMES),
     Column("person", N_("Person")),
     Column("active", N_("Active")),
     Column("created_at", N_("Created")),

@@ -15,6 +15,7 @@ from inhouse.db.uow import UnitOfWork
 from inhouse.identity.domain import Actor, Role
 from inhouse.insights import services as insights
 from inhouse.web.pages.core import N_, Language, language_of, redirect, render, signed_in
+from inhouse.web.pages.pricing import PROGRAMME_KINDS
 
 router = APIRouter()
 
@@ -56,6 +57,8 @@ def _category(figure: insights.Figure, category: str, language: Language) -> str
     """A category as people read it: months of a time series in the page's language."""
     if figure.kind == "line":
         return language.formats.month(date.fromisoformat(category))
+    if figure.key == "programmes_by_kind":
+        return language.gettext(PROGRAMME_KINDS.get(category, category))
     return category
 
 

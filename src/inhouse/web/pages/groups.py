@@ -29,6 +29,7 @@ RELATIONS = {
     "related_party": N_("related party"),
     "external": N_("external"),
 }
+CONTROL = {"yes": N_("by agreement"), "no": N_("votes never count"), "": N_("from the votes")}
 CHANGE_KINDS = {
     "group": N_("group (ultimate parent)"),
     "controller": N_("controlled by"),
@@ -131,7 +132,7 @@ def stakes(request: Request, actor: StructureReader) -> Response:
         Column("entity", N_("Entity")),
         Column("voting", N_("Votes (%)")),
         Column("equity", N_("Equity (%)")),
-        Column("control", N_("Control")),
+        Column("control", N_("Control"), values=CONTROL),
         Column("valid_from", N_("Valid from")),
         Column("valid_to", N_("Valid to")),
     ]

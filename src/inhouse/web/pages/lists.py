@@ -39,6 +39,7 @@ class Column:
     key: str
     label: str  # an English message, translated when shown
     link: Callable[[Row], str | None] | None = None
+    values: Mapping[str, str] | None = None  # stored value → English message for people
 
 
 def shown(value: Any, formats: Formats, language: Language) -> str:
@@ -54,6 +55,12 @@ def shown(value: Any, formats: Formats, language: Language) -> str:
     if isinstance(value, Decimal | int) and not isinstance(value, bool):
         return formats.number(value)
     return str(value)
+
+
+def _cell(column: Column, value: Any, language: Language) -> str:
+    if column.values is not None and isinstance(value, str) and value in column.values:
+        return language.gettext(column.values[value])
+    return shown(value, language.formats, language)
 
 
 def raw(value: Any) -> Any:
@@ -105,10 +112,7 @@ def list_page(
     )
     language = language_of(request)
     cells = [
-        [
-            (shown(row.get(c.key), language.formats, language), c.link(row) if c.link else None)
-            for c in columns
-        ]
+        [(_cell(c, row.get(c.key), language), c.link(row) if c.link else None) for c in columns]
         for row in listing.rows
     ]
     pages = max(1, -(-listing.total // PAGE_SIZE))

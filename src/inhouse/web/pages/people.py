@@ -28,11 +28,12 @@ def _employment_person_link(row: dict[str, Any]) -> str:
     return f"/people/{quote(str(row['person']), safe='')}"
 
 
+EMPLOYMENT_KINDS = {"employee": N_("employee"), "retiree": N_("retiree")}
 EMPLOYMENT_COLUMNS = [
     Column("person", N_("Person"), _employment_person_link),
     Column("entity", N_("Entity")),
     Column("unit", N_("Org unit")),
-    Column("kind", N_("Kind")),
+    Column("kind", N_("Kind"), values=EMPLOYMENT_KINDS),
     Column("valid_from", N_("Valid from")),
     Column("valid_to", N_("Valid to")),
 ]
@@ -91,4 +92,5 @@ def me(request: Request, actor: Annotated[Actor, Depends(needs())]) -> Response:
         jobs = insights.browse(uow=UnitOfWork(request.app.state.engine), actor=actor,
                                name="employments", query=insights.ListQuery(limit=200),
                                where={"person": record["id"]})  # fmt: skip
-    return render(request, "me.html", {"person": record, "jobs": jobs}, actor=actor)
+    return render(request, "me.html", {"person": record, "jobs": jobs, "kinds": EMPLOYMENT_KINDS},
+                  actor=actor)  # fmt: skip

@@ -11,6 +11,14 @@ from inhouse.web.pages.core import N_, needs
 from inhouse.web.pages.lists import Column, list_page
 
 router = APIRouter()
+PRODUCT_KINDS = {"goods": N_("goods"), "service": N_("service")}
+PROGRAMME_KINDS = {
+    "staff_discount": N_("staff discount"),
+    "group_staff_discount": N_("group staff discount"),
+    "department_charge": N_("department charge"),
+    "transfer_price": N_("transfer price"),
+}
+SCOPES = {"entity": N_("one entity"), "group": N_("a group"), "all": N_("everyone")}
 PricingReader = Annotated[Actor, Depends(needs(Permission.READ_PRICING))]
 
 
@@ -20,7 +28,7 @@ def products(request: Request, actor: PricingReader) -> Response:
         Column("id", N_("Id")),
         Column("seller", N_("Seller")),
         Column("name", N_("Name")),
-        Column("kind", N_("Kind")),
+        Column("kind", N_("Kind"), values=PRODUCT_KINDS),
         Column("category", N_("Category")),
         Column("currency", N_("Currency")),
         Column("for_employees_only", N_("Employees only")),
@@ -33,8 +41,8 @@ def programmes(request: Request, actor: PricingReader) -> Response:
     columns = [
         Column("id", N_("Id")),
         Column("name", N_("Name")),
-        Column("kind", N_("Kind")),
-        Column("scope_kind", N_("Scope")),
+        Column("kind", N_("Kind"), values=PROGRAMME_KINDS),
+        Column("scope_kind", N_("Scope"), values=SCOPES),
         Column("scope_id", N_("Scope id")),
         Column("discount_pct", N_("Discount (%)")),
         Column("annual_cap", N_("Annual cap")),
