@@ -50,6 +50,10 @@ if not CHROMIUM.exists():
 
 from playwright.sync_api import Browser, FilePayload, Page, expect, sync_playwright  # noqa: E402
 
+# Waiting is no timing assertion: a busy machine (a parallel test run) may take long to
+# draw; the default of 5 s made the tests flaky there.
+expect.set_options(timeout=30_000)
+
 
 def user(role: Role) -> DemoUser:
     return next(u for u in DEMO_USERS if u.role is role)
@@ -107,6 +111,7 @@ def browser() -> Iterator[Browser]:
 def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     """A fresh page in English (a test may switch); saves a screenshot when the test ends."""
     context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(30_000)
     opened = context.new_page()
     errors: list[str] = []
     # A page answered 401/404 on purpose shows up as "Failed to load resource": not an error
