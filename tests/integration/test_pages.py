@@ -212,6 +212,15 @@ def test_structure_tree_and_changes(
     assert "controls LOG by agreement" in changes
     bad = client.get("/structure?on=2026-13-01")
     assert bad.status_code == 200 and "is not a date" in bad.text
+    # one group: the group of the entity asked for
+    prt = client.get("/structure?on=2026-04-15&entity=PRT").text
+    assert "XYZ Widgets GmbH" in prt and "Entities in no group" not in prt
+    alone = client.get("/structure?on=2026-04-15&entity=UVW").text
+    assert "No entity controls another on this day." in alone and "JKL Holding AG" not in alone
+    unknown = client.get("/structure?entity=NOPE").text
+    assert "NOPE is not a known legal entity" in unknown and "JKL Holding AG" in unknown
+    # the entity list links each entity to its group
+    assert 'href="/structure?entity=PRT"' in client.get("/entities?q=PRT").text
 
 
 def test_classify_tool(client: TestClient, accounts: Accounts, demo_loaded: Register) -> None:

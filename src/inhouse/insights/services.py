@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Table, false
 
+from inhouse.errors import UnknownParty
 from inhouse.groups import tables as groups
 from inhouse.groups.domain import Register
 from inhouse.groups.services import GroupPosition, RegisterCache, group_structure
@@ -415,10 +416,21 @@ def stored_register(*, uow: UnitOfWork, cache: RegisterCache, version: int | Non
     return cache.current(uow, version)
 
 
-def structure_tree(*, register: Register, actor: Actor, on: date) -> Structure:
-    """Every group on ``on`` as a tree: each member below the entity that controls it."""
+def structure_tree(
+    *, register: Register, actor: Actor, on: date, entity: str | None = None
+) -> Structure:
+    """Every group on ``on`` as a tree: each member below the entity that controls it.
+
+    With ``entity``, only the group it belongs to (or the entity alone): large registers
+    have many groups.
+    """
     require(actor, P.READ_GROUP_STRUCTURE)
-    positions = group_structure(register=register, on=on)
+    group = None
+    if entity is not None:
+        if entity not in register.entities:
+            raise UnknownParty(f"{entity} is not a known legal entity")
+        group = register.structure_on(on).group_of(entity)
+    positions = group_structure(register=register, on=on, group=group)
     by_group: dict[str, list[GroupPosition]] = {}
     for position in positions:
         by_group.setdefault(position.ultimate_parent, []).append(position)

@@ -4,12 +4,13 @@ tool, legal entities, org units and stakes."""
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from inhouse.db.uow import UnitOfWork
-from inhouse.errors import InhouseError
+from inhouse.errors import InhouseError, UnknownParty
 from inhouse.groups import services as groups
 from inhouse.identity.domain import Actor, Permission
 from inhouse.insights import services as insights
@@ -49,11 +50,17 @@ def structure(
     actor: StructureReader,
     on: str | None = None,
     compare: str | None = None,
+    entity: str | None = None,
 ) -> Response:
     day, problem = day_param(request, on)
     earlier, compare_problem = day_param(request, compare) if compare else (None, None)
     register = _register(request)
-    tree = insights.structure_tree(register=register, actor=actor, on=day)
+    chosen = (entity or "").strip() or None
+    try:
+        tree = insights.structure_tree(register=register, actor=actor, on=day, entity=chosen)
+    except UnknownParty as error:
+        problem = str(error)
+        tree = insights.structure_tree(register=register, actor=actor, on=day)
     changes = None
     if earlier is not None and compare_problem is None:
         changes = insights.structure_changes(register=register, actor=actor, before=earlier,
@@ -62,6 +69,7 @@ def structure(
         request,
         "structure.html",
         {"tree": tree, "on": day, "on_text": on or day.isoformat(), "compare_text": compare or "",
+         "entity": chosen or "", "entities": sorted(register.entities)[:1000],
          "problem": problem or compare_problem, "changes": changes, "change_kinds": CHANGE_KINDS},
         actor=actor,
     )  # fmt: skip
@@ -111,11 +119,15 @@ async def classify(
     )  # fmt: skip
 
 
+def _group_link(row: dict[str, Any]) -> str:
+    return f"/structure?entity={quote(str(row['id']), safe='')}"
+
+
 @router.get("/entities")
 def entities(request: Request, actor: StructureReader) -> Response:
     columns = [
-        Column("id", N_("Id")),
-        Column("name", N_("Name")),
+        Column("id", N_("Id"), _group_link),
+        Column("name", N_("Name"), _group_link),
         Column("country", N_("Country")),
         Column("currency", N_("Currency")),
         Column("line_of_business", N_("Line of business")),
