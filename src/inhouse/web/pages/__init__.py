@@ -1,6 +1,6 @@
 """The web pages: server-rendered HTML (Jinja2) in German and English, beside the API.
 
-Adding a context's pages (see the README of this package in ``install``'s docstring):
+Adding a context's pages:
 
 1. a module ``inhouse/web/pages/<context>.py`` with an ``APIRouter`` whose handlers take
    the user from ``needs(Permission.X)`` (the permission the API uses for the same
@@ -9,8 +9,9 @@ Adding a context's pages (see the README of this package in ``install``'s docstr
 2. its templates in ``inhouse/web/templates/`` extending ``base.html``; every text
    through ``_()`` (messages defined in Python: ``N_()``), forms with ``{{ csrf() }}``;
 3. its router and menu entry in :data:`ROUTERS` and :func:`_menu` below;
-4. the German of every new message in ``web/locales/de/LC_MESSAGES/messages.po``
-   (a test fails on any message without one);
+4. the German of every new message: ``python -m inhouse.web.i18n`` adds the new
+   messages to ``web/locales/de/LC_MESSAGES/messages.po``; translate the blanks (a test
+   fails on any message without German);
 5. its routes in the page role matrix (``tests/integration/test_page_roles.py``).
 """
 
