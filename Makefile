@@ -1,5 +1,5 @@
 # Two commands for a fresh clone (Python 3.11+ and make are all it needs):
-#   make demo   installs everything and runs the main job on the demo data
+#   make demo   installs everything and starts the web app on the demo data
 #   make test   installs everything and runs the whole test suite (lint, types, tests)
 PYTHON ?= python3
 VENV := .venv
@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 .PHONY: demo test install lint typecheck pytest clean
 
 demo: $(STAMP)
-	$(BIN)/inhouse demo
+	$(BIN)/inhouse serve --demo
 
 test: $(STAMP) lint typecheck pytest
 

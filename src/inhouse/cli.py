@@ -694,7 +694,7 @@ def serve(
         ),
     ] = False,
 ) -> None:
-    """Run the API (docs at /docs) with uvicorn until interrupted."""
+    """Run the web app and the API (docs at /docs) with uvicorn until interrupted."""
     settings = Settings()
     host = host or settings.host
     port = port or settings.port
@@ -712,7 +712,8 @@ def serve(
     with _domain_errors():
         api = create_app(settings, engine=engine)
     out.print(
-        f"Serving {_shown(settings.database_url)}; API docs at http://{host}:{port}/docs",
+        f"Serving {_shown(settings.database_url)}: web app at http://{host}:{port}/, "
+        f"API docs at http://{host}:{port}/docs",
         highlight=False,
         soft_wrap=True,
     )
@@ -752,8 +753,10 @@ def _serve_demo(settings: Settings, host: str, port: int) -> None:
             highlight=False,
             soft_wrap=True,
         )
-        out.print(f"API docs: http://{host}:{port}/docs", highlight=False, soft_wrap=True)
-        sign_ins = Table(title="Demo sign-ins (Authorize in the docs)", title_justify="left")
+        out.print(f"Web app: http://{host}:{port}/  (API docs: http://{host}:{port}/docs)",
+                  highlight=False, soft_wrap=True)  # fmt: skip
+        sign_ins = Table(title="Demo sign-ins (web app, or Authorize in the API docs)",
+                         title_justify="left")  # fmt: skip
         for column in ("username", "password", "role", "person"):
             sign_ins.add_column(column)
         for user in setup.users:

@@ -334,6 +334,7 @@ def test_serve_demo_runs_the_api_with_the_demo_sign_ins(tmp_path: Path) -> None:
         process.terminate()
         output, _ = process.communicate(timeout=30)
     assert f"API docs: http://127.0.0.1:{port}/docs" in output
+    assert f"Web app: http://127.0.0.1:{port}/" in output
     assert "demo-admin-2026" in output
     assert "191 added" in output
     # The temporary database is gone with the server.

@@ -94,4 +94,8 @@ def create_app(
     app.include_router(pricing_router, prefix=API_PREFIX)
     app.include_router(orders_router, prefix=API_PREFIX)
     app.include_router(benefits_router, prefix=API_PREFIX)
+
+    from inhouse.web.pages import install as install_pages
+
+    install_pages(app)
     return app

@@ -1,0 +1,1 @@
+"""Read-only reports across contexts: searchable lists, and the numbers behind the charts."""

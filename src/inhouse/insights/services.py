@@ -1,0 +1,529 @@
+"""Read-only use cases: searchable, paginated lists of records, and the numbers of the charts.
+
+Every function checks the actor's permission exactly as the API's route for the same
+records does (an ``employee`` sees only their own person and employments, anyone sees
+their own API tokens). Charts are plain numbers (:class:`Figure`); the web app draws
+them and shows their table.
+
+Charts whose records do not exist yet are listed in :data:`AWAITING` with what they
+wait for, so that pages say so instead of showing made-up numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import ColumnElement, Table, false
+
+from inhouse.errors import UnknownParty
+from inhouse.groups import tables as groups
+from inhouse.groups.domain import Register
+from inhouse.groups.services import GroupPosition, RegisterCache, group_structure
+from inhouse.identity import tables as identity
+from inhouse.identity.domain import Actor, Permission
+from inhouse.identity.services import NotAllowed, require
+from inhouse.insights.repository import InsightsRepository
+from inhouse.pricing import tables as pricing
+
+if TYPE_CHECKING:
+    from inhouse.db.uow import UnitOfWork
+
+Row = dict[str, Any]
+P = Permission
+MAX_PAGE = 200
+MAX_EXPORT = 100_000
+
+
+# =========================================================================== lists
+
+
+@dataclass(frozen=True, slots=True)
+class ListQuery:
+    search: str | None = None
+    offset: int = 0
+    limit: int = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    name: str
+    columns: tuple[str, ...]
+    rows: list[Row]
+    total: int
+    offset: int
+    limit: int
+
+
+Scope = Callable[[Actor, Table], list[ColumnElement[bool]]]
+
+
+def _everything(_actor: Actor, _table: Table) -> list[ColumnElement[bool]]:
+    return []
+
+
+def _own_person(column: str) -> Scope:
+    """People readers see everyone; an employee only the rows of their own person."""
+
+    def scope(actor: Actor, table: Table) -> list[ColumnElement[bool]]:
+        if actor.may(P.READ_PEOPLE):
+            return []
+        if actor.may(P.READ_OWN_PERSON) and actor.person is not None:
+            return [table.c[column] == actor.person]
+        return [false()]
+
+    return scope
+
+
+def _own_tokens(actor: Actor, table: Table) -> list[ColumnElement[bool]]:
+    return [] if actor.may(P.MANAGE_USERS) else [table.c.user_id == actor.user_id]
+
+
+@dataclass(frozen=True, slots=True)
+class ListSpec:
+    table: Table
+    columns: tuple[str, ...]
+    search: tuple[str, ...]
+    order: tuple[str, ...]
+    permissions: tuple[Permission, ...]  # any one of them lets the actor in
+    scope: Scope = _everything
+    newest_first: bool = False
+
+
+LISTS: dict[str, ListSpec] = {
+    "entities": ListSpec(
+        groups.entities,
+        ("id", "name", "country", "currency", "lei", "vat_id", "line_of_business"),
+        ("id", "name", "country", "line_of_business"),
+        ("id",),
+        (P.READ_GROUP_STRUCTURE,),
+    ),
+    "stakes": ListSpec(
+        groups.stakes,
+        ("id", "holder", "entity", "voting", "equity", "valid_from", "valid_to", "control"),
+        ("holder", "entity"),
+        ("id",),
+        (P.READ_GROUP_STRUCTURE,),
+    ),
+    "units": ListSpec(
+        groups.units,
+        ("id", "entity", "name", "parent", "cost_centre"),
+        ("id", "entity", "name", "cost_centre"),
+        ("id",),
+        (P.READ_GROUP_STRUCTURE,),
+    ),
+    "persons": ListSpec(
+        groups.persons,
+        ("id", "name", "email", "employee_no"),
+        ("id", "name", "email", "employee_no"),
+        ("id",),
+        (P.READ_PEOPLE, P.READ_OWN_PERSON),
+        _own_person("id"),
+    ),
+    "employments": ListSpec(
+        groups.employments,
+        ("id", "person", "entity", "unit", "kind", "valid_from", "valid_to"),
+        ("person", "entity", "unit", "kind"),
+        ("id",),
+        (P.READ_PEOPLE, P.READ_OWN_PERSON),
+        _own_person("person"),
+    ),
+    "products": ListSpec(
+        pricing.products,
+        ("id", "seller", "name", "kind", "category", "currency", "for_employees_only"),
+        ("id", "seller", "name", "category"),
+        ("id",),
+        (P.READ_PRICING,),
+    ),
+    "programmes": ListSpec(
+        pricing.programmes,
+        (
+            "id",
+            "name",
+            "kind",
+            "scope_kind",
+            "scope_id",
+            "valid_from",
+            "valid_to",
+            "discount_pct",
+            "annual_cap",
+            "annual_cap_currency",
+        ),
+        ("id", "name", "kind", "scope_id"),
+        ("id",),
+        (P.READ_PRICING,),
+    ),
+    "users": ListSpec(
+        identity.users,
+        ("id", "username", "role", "person", "active", "created_at"),
+        ("username", "role", "person"),
+        ("id",),
+        (P.MANAGE_USERS,),
+    ),
+    "tokens": ListSpec(
+        identity.api_tokens,
+        ("id", "user_id", "name", "prefix", "created_at", "last_used_at", "revoked_at"),
+        ("name", "prefix"),
+        ("id",),
+        tuple(Permission),  # everyone: their own tokens (admins: all)
+        _own_tokens,
+    ),
+    "audit": ListSpec(
+        identity.audit_log,
+        ("id", "at", "actor", "action", "resource", "resource_id"),
+        ("actor", "action", "resource", "resource_id"),
+        ("id",),
+        (P.READ_AUDIT_LOG,),
+        newest_first=True,
+    ),
+}
+
+
+def may_list(actor: Actor, name: str) -> bool:
+    return any(actor.may(p) for p in LISTS[name].permissions)
+
+
+def _spec(actor: Actor, name: str) -> ListSpec:
+    spec = LISTS[name]
+    if not may_list(actor, name):
+        require(actor, spec.permissions[0])
+    return spec
+
+
+def _order(spec: ListSpec) -> list[Any]:
+    columns = [spec.table.c[c] for c in spec.order]
+    return [c.desc() for c in columns] if spec.newest_first else columns
+
+
+def browse(
+    *,
+    uow: UnitOfWork,
+    actor: Actor,
+    name: str,
+    query: ListQuery,
+    where: dict[str, Any] | None = None,
+) -> Listing:
+    """One page of the list ``name`` (see :data:`LISTS`) that the actor may see."""
+    spec = _spec(actor, name)
+    limit = max(1, min(query.limit, MAX_PAGE))
+    offset = max(0, query.offset)
+    conditions = spec.scope(actor, spec.table)
+    conditions += [spec.table.c[k] == v for k, v in (where or {}).items()]
+    with uow:
+        rows, total = InsightsRepository(uow.connection).browse(
+            spec.table,
+            columns=spec.columns,
+            search_columns=spec.search,
+            search=query.search,
+            where=conditions,
+            order_by=_order(spec),
+            offset=offset,
+            limit=limit,
+        )
+    return Listing(name, spec.columns, rows, total, offset, limit)
+
+
+def export(
+    *,
+    uow: UnitOfWork,
+    actor: Actor,
+    name: str,
+    search: str | None,
+    where: dict[str, Any] | None = None,
+) -> tuple[tuple[str, ...], Iterator[Row]]:
+    """The columns and every matching row (at most :data:`MAX_EXPORT`) of a list."""
+    spec = _spec(actor, name)
+    conditions = spec.scope(actor, spec.table)
+    conditions += [spec.table.c[k] == v for k, v in (where or {}).items()]
+
+    def rows() -> Iterator[Row]:
+        with uow:
+            yield from InsightsRepository(uow.connection).stream(
+                spec.table,
+                columns=spec.columns,
+                search_columns=spec.search,
+                search=search,
+                where=conditions,
+                order_by=_order(spec),
+                limit=MAX_EXPORT,
+            )
+
+    return spec.columns, rows()
+
+
+# =========================================================================== charts
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    name: str
+    values: tuple[Decimal | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """The numbers of one chart: ``categories`` along one axis, one value per series each.
+
+    ``kind`` is ``bar``, ``line`` or ``heatmap`` (then ``series`` are the rows). ``unit``
+    is ``count`` or a currency code.
+    """
+
+    key: str
+    kind: str
+    categories: tuple[str, ...]
+    series: tuple[Series, ...]
+    unit: str = "count"
+    labels: dict[str, str] = field(default_factory=dict)  # category id → readable name
+
+    @property
+    def empty(self) -> bool:
+        return not self.categories or all(not any(s.values) for s in self.series)
+
+
+@dataclass(frozen=True, slots=True)
+class Awaiting:
+    """A chart whose records are not kept yet: ``needs`` names them (``orders``, ``tickets``)."""
+
+    key: str
+    needs: str
+    permission: Permission
+
+
+# The lead points these at the orders and care contexts once they are merged.
+AWAITING: tuple[Awaiting, ...] = (
+    Awaiting("revenue_by_relation", "orders", P.READ_PRICING),
+    Awaiting("internal_share", "orders", P.READ_PRICING),
+    Awaiting("staff_discount_cost", "orders", P.READ_PRICING),
+    Awaiting("intercompany_matrix", "orders", P.READ_PRICING),
+    Awaiting("service_parity", "tickets", P.READ_PEOPLE),
+    Awaiting("programme_participation", "orders", P.READ_PRICING),
+)
+
+
+def awaiting(*, actor: Actor) -> list[Awaiting]:
+    return [a for a in AWAITING if actor.may(a.permission)]
+
+
+def month_starts(on: date, months: int) -> list[date]:
+    """The first days of the ``months`` months up to and including ``on``'s month."""
+    days: list[date] = []
+    year, month = on.year, on.month
+    for _ in range(months):
+        days.append(date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return list(reversed(days))
+
+
+def headcount_by_entity(*, uow: UnitOfWork, actor: Actor, on: date) -> Figure:
+    """People employed by each legal entity on ``on``."""
+    require(actor, P.READ_PEOPLE)
+    with uow:
+        rows = InsightsRepository(uow.connection).headcount_by_entity(on)
+    return Figure(
+        "headcount_by_entity",
+        "bar",
+        tuple(r[0] for r in rows),
+        (Series("employees", tuple(r[2] for r in rows)),),
+        labels={r[0]: r[1] for r in rows},
+    )
+
+
+def headcount_over_time(*, uow: UnitOfWork, actor: Actor, on: date, months: int = 12) -> Figure:
+    """Employees and retirees of all entities on the first day of each month."""
+    require(actor, P.READ_PEOPLE)
+    days = month_starts(on, months)
+    with uow:
+        rows = InsightsRepository(uow.connection).headcount_on(days)
+    return Figure(
+        "headcount_over_time",
+        "line",
+        tuple(d.isoformat() for d, _, _ in rows),
+        (
+            Series("employees", tuple(e for _, e, _ in rows)),
+            Series("retirees", tuple(r for _, _, r in rows)),
+        ),
+    )
+
+
+def group_sizes(*, register: Register, actor: Actor, on: date) -> Figure:
+    """Groups (an ultimate parent with at least one member) and their number of entities."""
+    require(actor, P.READ_GROUP_STRUCTURE)
+    members = register.structure_on(on).members()
+    sized = sorted(
+        ((head, len(m)) for head, m in members.items() if len(m) > 1), key=lambda x: (-x[1], x[0])
+    )
+    return Figure(
+        "group_sizes",
+        "bar",
+        tuple(h for h, _ in sized),
+        (Series("entities", tuple(n for _, n in sized)),),
+        labels={h: register.entities[h].name for h, _ in sized},
+    )
+
+
+def programmes_by_kind(*, uow: UnitOfWork, actor: Actor, on: date) -> Figure:
+    """Programmes running on ``on``, by kind."""
+    require(actor, P.READ_PRICING)
+    with uow:
+        rows = InsightsRepository(uow.connection).programme_kinds(on)
+    return Figure(
+        "programmes_by_kind",
+        "bar",
+        tuple(k for k, _ in rows),
+        (Series("programmes", tuple(n for _, n in rows)),),
+    )
+
+
+def dashboard(
+    *,
+    uow_factory: Callable[[], UnitOfWork],
+    register: Callable[[], Register],
+    actor: Actor,
+    on: date,
+) -> list[Figure]:
+    """Every chart with numbers that the actor may see."""
+    figures: list[Figure] = []
+    if actor.may(P.READ_GROUP_STRUCTURE):
+        figures.append(group_sizes(register=register(), actor=actor, on=on))
+    if actor.may(P.READ_PEOPLE):
+        figures.append(headcount_by_entity(uow=uow_factory(), actor=actor, on=on))
+        figures.append(headcount_over_time(uow=uow_factory(), actor=actor, on=on))
+    if actor.may(P.READ_PRICING):
+        figures.append(programmes_by_kind(uow=uow_factory(), actor=actor, on=on))
+    return figures
+
+
+# =========================================================================== structure
+
+
+@dataclass(frozen=True, slots=True)
+class TreeNode:
+    position: GroupPosition
+    children: tuple[TreeNode, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Structure:
+    on: date
+    groups: tuple[TreeNode, ...]  # ultimate parents with their members below them
+    standalone: tuple[GroupPosition, ...]  # entities that belong to no group
+
+
+def stored_register(*, uow: UnitOfWork, cache: RegisterCache, version: int | None) -> Register:
+    return cache.current(uow, version)
+
+
+def structure_tree(
+    *, register: Register, actor: Actor, on: date, entity: str | None = None
+) -> Structure:
+    """Every group on ``on`` as a tree: each member below the entity that controls it.
+
+    With ``entity``, only the group it belongs to (or the entity alone): large registers
+    have many groups.
+    """
+    require(actor, P.READ_GROUP_STRUCTURE)
+    group = None
+    if entity is not None:
+        if entity not in register.entities:
+            raise UnknownParty(f"{entity} is not a known legal entity")
+        group = register.structure_on(on).group_of(entity)
+    positions = group_structure(register=register, on=on, group=group)
+    by_group: dict[str, list[GroupPosition]] = {}
+    for position in positions:
+        by_group.setdefault(position.ultimate_parent, []).append(position)
+    trees: list[TreeNode] = []
+    alone: list[GroupPosition] = []
+    for head, members in sorted(by_group.items()):
+        if len(members) == 1:
+            alone.append(members[0])
+            continue
+        below: dict[str | None, list[GroupPosition]] = {}
+        for member in members:
+            parent = None if member.entity == head else member.controller
+            below.setdefault(parent, []).append(member)
+
+        root = next(m for m in members if m.entity == head)
+        trees.append(_node(root, below, frozenset()))
+    return Structure(on, tuple(trees), tuple(alone))
+
+
+def _node(
+    position: GroupPosition, below: dict[str | None, list[GroupPosition]], seen: frozenset[str]
+) -> TreeNode:
+    inside = seen | {position.entity}
+    kids = [p for p in below.get(position.entity, []) if p.entity not in inside]
+    return TreeNode(position, tuple(_node(k, below, inside) for k in kids))
+
+
+@dataclass(frozen=True, slots=True)
+class PositionChange:
+    entity: str
+    name: str
+    what: str  # "group", "controller", "effective_pct", "uncertain", "joined"…
+    before: str | None
+    after: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StakeChange:
+    sentence: str
+    started: date | None
+    ended: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class StructureChanges:
+    before: date
+    after: date
+    positions: tuple[PositionChange, ...]
+    stakes: tuple[StakeChange, ...]
+
+
+def _pct(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def structure_changes(
+    *, register: Register, actor: Actor, before: date, after: date
+) -> StructureChanges:
+    """What changed in the group structure between two days, and the stakes that did it."""
+    require(actor, P.READ_GROUP_STRUCTURE)
+    if after < before:
+        before, after = after, before
+    old = {p.entity: p for p in group_structure(register=register, on=before)}
+    new = {p.entity: p for p in group_structure(register=register, on=after)}
+    changes: list[PositionChange] = []
+    for entity in sorted(old.keys() | new.keys()):
+        a, b = old.get(entity), new.get(entity)
+        if a is None or b is None:
+            continue
+        name = b.name
+        if a.ultimate_parent != b.ultimate_parent:
+            changes.append(PositionChange(entity, name, "group", a.ultimate_parent,
+                                          b.ultimate_parent))  # fmt: skip
+        if a.controller != b.controller:
+            changes.append(PositionChange(entity, name, "controller", a.controller, b.controller))
+        if a.effective_pct != b.effective_pct and a.ultimate_parent == b.ultimate_parent:
+            changes.append(PositionChange(entity, name, "effective_pct", _pct(a.effective_pct),
+                                          _pct(b.effective_pct)))  # fmt: skip
+        if a.uncertain != b.uncertain:
+            changes.append(PositionChange(entity, name, "uncertain", str(a.uncertain).lower(),
+                                          str(b.uncertain).lower()))  # fmt: skip
+    stakes: list[StakeChange] = []
+    for stake in sorted(register.stakes, key=lambda s: (s.entity, s.holder)):
+        start, end = stake.period.valid_from, stake.period.valid_to
+        # a stake that starts on a day counts from that day: within (before, after]
+        started = start if start is not None and before < start <= after else None
+        ended = end if end is not None and before < end <= after else None
+        if started or ended:
+            stakes.append(StakeChange(stake.describe(), started, ended))
+    return StructureChanges(before, after, tuple(changes), tuple(stakes))
+
+
+def ensure(actor: Actor, permission: Permission) -> None:
+    """Raise ``NotAllowed`` unless the actor has ``permission`` (for pages without records)."""
+    if not actor.may(permission):
+        raise NotAllowed(f"the role {actor.role.value} may not {permission.value}")

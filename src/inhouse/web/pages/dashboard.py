@@ -1,0 +1,132 @@
+"""The dashboard: charts with their numbers as tables; pending charts say what they wait for."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from markupsafe import Markup
+
+from inhouse.clock import today
+from inhouse.db.uow import UnitOfWork
+from inhouse.identity.domain import Actor, Role
+from inhouse.insights import services as insights
+from inhouse.web.pages.core import N_, Language, language_of, redirect, render, signed_in
+from inhouse.web.pages.pricing import PROGRAMME_KINDS
+
+router = APIRouter()
+
+TITLES = {
+    "group_sizes": N_("Groups and their number of entities"),
+    "headcount_by_entity": N_("Employees per legal entity"),
+    "headcount_over_time": N_("Employees and retirees over the last twelve months"),
+    "programmes_by_kind": N_("Programmes running today, by kind"),
+    "revenue_by_relation": N_("Revenue by relation over time"),
+    "internal_share": N_("Internal share of revenue"),
+    "staff_discount_cost": N_("Staff discount cost and taxable benefits"),
+    "intercompany_matrix": N_("Intercompany sales: seller × buyer"),
+    "service_parity": N_("Service parity: internal vs external customers"),
+    "programme_participation": N_("Programme participation"),
+}
+SERIES = {
+    "employees": N_("employees"),
+    "retirees": N_("retirees"),
+    "entities": N_("entities"),
+    "programmes": N_("programmes"),
+}
+NEEDS = {
+    "orders": N_("No orders are recorded yet: this chart shows numbers once orders are kept."),
+    "tickets": N_("No tickets are recorded yet: this chart shows numbers once tickets are kept."),
+}
+CATEGORY = {
+    "group_sizes": N_("group (ultimate parent)"),
+    "headcount_by_entity": N_("entity"),
+    "headcount_over_time": N_("month"),
+    "programmes_by_kind": N_("kind"),
+}
+
+
+def _number(value: Decimal | int) -> float | int:
+    return value if isinstance(value, int) else float(value)
+
+
+def _category(figure: insights.Figure, category: str, language: Language) -> str:
+    """A category as people read it: months of a time series in the page's language."""
+    if figure.kind == "line":
+        return language.formats.month(date.fromisoformat(category))
+    if figure.key == "programmes_by_kind":
+        return language.gettext(PROGRAMME_KINDS.get(category, category))
+    return category
+
+
+def plotly_figure(figure: insights.Figure, language: Language) -> dict[str, Any]:
+    """The figure as Plotly's JSON (traces and layout), its words in the page's language."""
+    _ = language.gettext
+    x = [_category(figure, c, language) for c in figure.categories]
+    traces = []
+    for series in figure.series:
+        trace: dict[str, Any] = {
+            "type": "scatter" if figure.kind == "line" else "bar",
+            "name": _(SERIES.get(series.name, series.name)),
+            "x": x,
+            "y": [_number(v) for v in series.values],
+        }
+        if figure.kind == "line":
+            trace["mode"] = "lines+markers"
+        if figure.labels:
+            trace["hovertext"] = [figure.labels.get(c, c) for c in figure.categories]
+            trace["hovertemplate"] = "%{x} %{hovertext}: %{y}<extra></extra>"
+        traces.append(trace)
+    layout = {
+        "margin": {"l": 48, "r": 16, "t": 16, "b": 64},
+        "height": 320,
+        "separators": ",." if language.code == "de" else ".,",
+        "showlegend": len(traces) > 1,
+        "legend": {"orientation": "h"},
+        "xaxis": {"title": {"text": _(CATEGORY.get(figure.key, ""))}, "type": "category"},
+        "yaxis": {"rangemode": "tozero"},
+    }
+    return {"data": traces, "layout": layout}
+
+
+def chart_json(data: dict[str, Any]) -> Markup:
+    """JSON safe inside ``<script type="application/json">`` (which browsers never run)."""
+    text = json.dumps(data, separators=(",", ":"))
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+@router.get("/")
+def dashboard(request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Response:
+    if actor.role is Role.EMPLOYEE:
+        return redirect("/me")
+    state = request.app.state
+    on = today(state.clock)
+    language = language_of(request)
+    figures = insights.dashboard(
+        uow_factory=lambda: UnitOfWork(state.engine),
+        register=lambda: state.register_cache.current(
+            UnitOfWork(state.engine), state.data_version.current()
+        ),
+        actor=actor,
+        on=on,
+    )
+    charts = [
+        {
+            "figure": figure,
+            "categories": [_category(figure, c, language) for c in figure.categories],
+            "title": TITLES[figure.key],
+            "category": CATEGORY.get(figure.key, ""),
+            "series_names": [SERIES.get(s.name, s.name) for s in figure.series],
+            "json": chart_json(plotly_figure(figure, language)),
+        }
+        for figure in figures
+    ]
+    pending = [
+        {"key": a.key, "title": TITLES[a.key], "needs": NEEDS[a.needs]}
+        for a in insights.awaiting(actor=actor)
+    ]
+    return render(request, "dashboard.html", {"charts": charts, "pending": pending, "on": on},
+                  actor=actor)  # fmt: skip

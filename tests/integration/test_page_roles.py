@@ -1,0 +1,148 @@
+"""Who may open which page: every page route against every role, and without a session.
+
+Roles are enforced on the pages exactly as on the API: the same permissions decide.
+``PAGES`` has one row per page route (GET); a route that the app has and the matrix
+lacks fails ``test_every_page_route_is_in_the_matrix``: add a row when you add a page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from conftest import NOW, SECRET_KEY, Accounts
+from fastapi import FastAPI
+from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.testclient import TestClient
+from pages import INLINE_SCRIPT, csrf_of, sign_in_as
+
+from inhouse.db.uow import UnitOfWork
+from inhouse.identity.domain import Role
+
+ROLES = tuple(r.value for r in Role)
+EVERYONE = frozenset(ROLES)
+ADMIN = frozenset({"admin"})
+CLASSIFIERS = frozenset({"admin", "finance", "hr", "service_agent", "sales_system"})
+STRUCTURE_READERS = frozenset({"admin", "finance", "hr", "service_agent"})
+PEOPLE_READERS = frozenset({"admin", "hr", "service_agent", "employee"})  # employees: own only
+PRICING_READERS = frozenset({"admin", "finance", "hr"})
+NOT_EMPLOYEES = EVERYONE - {"employee"}
+
+# route → (concrete path, roles that get 200)
+PAGES: dict[str, tuple[str, frozenset[str]]] = {
+    "/": ("/", NOT_EMPLOYEES),  # employees are sent to /me
+    "/me": ("/me", EVERYONE),
+    "/structure": ("/structure?on=2026-03-02&compare=2026-01-01", STRUCTURE_READERS),
+    "/classify": ("/classify?seller=ORG&buyer=P1&on=2026-03-02", CLASSIFIERS),
+    "/entities": ("/entities", STRUCTURE_READERS),
+    "/stakes": ("/stakes", STRUCTURE_READERS),
+    "/units": ("/units", STRUCTURE_READERS),
+    "/people": ("/people", PEOPLE_READERS),
+    "/people/{person}": ("/people/P1", PEOPLE_READERS),
+    "/employments": ("/employments", PEOPLE_READERS),
+    "/products": ("/products", PRICING_READERS),
+    "/programmes": ("/programmes", PRICING_READERS),
+    "/imports": ("/imports", ADMIN),
+    "/users": ("/users", ADMIN),
+    "/tokens": ("/tokens", EVERYONE),
+    "/audit": ("/audit", ADMIN),
+    "/audit/{entry_id}": ("/audit/1", ADMIN),  # making the role's user wrote entry 1
+}
+PUBLIC = {"/login", "/vendor/plotly.min.js"}
+POSTS = {"/login", "/logout", "/language", "/imports", "/users", "/tokens",
+         "/tokens/{token_id}/revoke"}  # fmt: skip
+# the POSTs: test_each_role_may_post_only_its_forms here, CSRF and effects in test_pages.py
+
+
+def page_routes(app: FastAPI) -> set[tuple[str, str]]:
+    found = set()
+    for context in iter_route_contexts(app.routes):  # routes of included routers too
+        path = context.path or ""
+        if isinstance(context.original_route, APIRoute) and not path.startswith("/api/"):
+            for method in (context.methods or set()) - {"HEAD", "OPTIONS"}:
+                found.add((method, path))
+    return found
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_every_page_route_is_in_the_matrix(app: FastAPI) -> None:
+    expected = {("GET", p) for p in [*PAGES, *PUBLIC]} | {("POST", p) for p in POSTS}
+    assert page_routes(app) == expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_opens_exactly_its_pages(
+    client: TestClient, accounts: Accounts, staff: tuple[str, str], role: str
+) -> None:
+    # The employee user is person P1 (employed by ORG, like P2).
+    sign_in_as(client, accounts.actor(role), SECRET_KEY, NOW)
+    for route, (path, allowed) in PAGES.items():
+        answer = client.get(path, follow_redirects=False)
+        if role in allowed:
+            assert answer.status_code == 200, f"{role} {path}: {answer.status_code}"
+            assert not INLINE_SCRIPT.search(answer.text), f"inline script on {path}"
+        elif route == "/" and role == "employee":
+            assert (answer.status_code, answer.headers["location"]) == (303, "/me")
+        else:
+            assert answer.status_code == 403, f"{role} {path}: {answer.status_code}"
+            assert "text/html" in answer.headers["content-type"]
+
+
+def test_an_employee_sees_only_themselves(client: TestClient, accounts: Accounts) -> None:
+    sign_in_as(client, accounts.actor("employee", person="P1"), SECRET_KEY, NOW)
+    people = client.get("/people").text
+    assert "/people/P1" in people and "/people/P2" not in people
+    employments = client.get("/employments?format=csv").text.splitlines()
+    assert [line.split(",")[0] for line in employments] == ["person", "P1"]
+    assert client.get("/people/P2").status_code == 404
+    assert client.get("/people?q=P2&format=csv").text.splitlines() == ["id,name,email,employee_no"]
+    assert "Petra Eins" in client.get("/me").text
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_without_a_session_every_page_asks_to_sign_in(client: TestClient) -> None:
+    for path, _allowed in PAGES.values():
+        answer = client.get(path, follow_redirects=False)
+        assert answer.status_code == 303, path
+        assert answer.headers["location"].startswith("/login?next=/"), path
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_forged_or_expired_session_is_no_session(
+    client: TestClient, accounts: Accounts, headers_for: Callable[..., dict[str, str]]
+) -> None:
+    actor = accounts.actor("admin")
+    sign_in_as(client, actor, "another secret key, not the server's own 0123456789", NOW)
+    assert client.get("/", follow_redirects=False).status_code == 303
+    from datetime import timedelta
+
+    sign_in_as(client, actor, SECRET_KEY, NOW - timedelta(days=2))
+    assert client.get("/", follow_redirects=False).status_code == 303
+    # an API token is no session either
+    client.cookies.clear()
+    assert client.get("/", headers=headers_for("admin"), follow_redirects=False).status_code == 303
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_may_post_only_its_forms(
+    client: TestClient, accounts: Accounts, staff: tuple[str, str], role: str
+) -> None:
+    """The forms that write check the role as the API does (with a valid CSRF token)."""
+    sign_in_as(client, accounts.actor(role), SECRET_KEY, NOW)
+    token = csrf_of(client, "/me")
+    made = client.post("/users", data={"csrf_token": token, "username": f"new-{role}",
+                                       "password": "a long password", "role": "hr"},
+                       follow_redirects=False)  # fmt: skip
+    assert made.status_code == (303 if role == "admin" else 403)
+    upload = client.post("/imports", data={"csrf_token": token},
+                         files={"files": ("entities.csv", b"id,name\nIMP,Imp GmbH\n", "text/csv")})  # fmt: skip
+    assert upload.status_code == (200 if role == "admin" else 403)
+    with UnitOfWork(accounts.engine) as uow:
+        assert (uow.identity.user_by_name(f"new-{role}") is not None) == (role == "admin")
+        assert (uow.groups.get("entities", "IMP") is not None) == (role == "admin")
+    # everyone makes their own API tokens, and only admins make them for others
+    own = client.post("/tokens", data={"csrf_token": token, "name": "mine"})
+    assert own.status_code == 201
+    other = client.post("/tokens", data={"csrf_token": token, "name": "theirs",
+                                         "username": accounts.username("admin")})  # fmt: skip
+    assert other.status_code == (201 if role == "admin" else 403)
