@@ -186,7 +186,7 @@ def test_wrong_password_is_refused(page: Page, server: Server) -> None:
 def test_dashboard_draws_its_charts(page: Page, server: Server) -> None:
     sign_in(page, server, user(Role.ADMIN))
     charts = page.locator(".chart[data-drawn=true]")
-    expect(charts).to_have_count(3)
+    expect(charts).to_have_count(4)
     for key in ("group_sizes", "headcount_by_entity", "headcount_over_time"):
         drawn = page.locator(f"#{key} .chart svg.main-svg").first
         expect(drawn).to_be_visible()
