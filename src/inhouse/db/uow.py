@@ -8,6 +8,7 @@ from sqlalchemy import Connection, Engine
 
 from inhouse.groups.repository import GroupsRepository
 from inhouse.identity.repository import IdentityRepository
+from inhouse.incentives.repository import IncentivesRepository
 from inhouse.pricing.repository import PricingRepository
 
 
@@ -17,6 +18,7 @@ class UnitOfWork:
     connection: Connection
     groups: GroupsRepository
     identity: IdentityRepository
+    incentives: IncentivesRepository
     pricing: PricingRepository
 
     def __init__(self, engine: Engine) -> None:
@@ -29,6 +31,7 @@ class UnitOfWork:
         self.groups = GroupsRepository(self.connection)
         self.identity = IdentityRepository(self.connection)
         self.pricing = PricingRepository(self.connection)
+        self.incentives = IncentivesRepository(self.connection)
         self._committed = False
         return self
 

@@ -84,10 +84,12 @@ def create_app(
     from inhouse.dataset.api import router as dataset_router
     from inhouse.groups.api import router as groups_router
     from inhouse.identity.api import router as identity_router
+    from inhouse.incentives.api import router as incentives_router
     from inhouse.pricing.api import router as pricing_router
 
     app.include_router(identity_router, prefix=API_PREFIX)
     app.include_router(groups_router, prefix=API_PREFIX)
     app.include_router(dataset_router, prefix=API_PREFIX)
     app.include_router(pricing_router, prefix=API_PREFIX)
+    app.include_router(incentives_router, prefix=API_PREFIX)
     return app

@@ -7,6 +7,7 @@ from sqlalchemy import engine_from_config, pool
 
 import inhouse.groups.tables
 import inhouse.identity.tables
+import inhouse.incentives.tables
 import inhouse.pricing.tables  # noqa: F401  (registers the tables on the metadata)
 from inhouse.db.metadata import metadata
 
