@@ -521,7 +521,8 @@ class UnitRate:
 
 @dataclass(frozen=True, slots=True)
 class Revenue:
-    """Sales of one month in one currency: all, internal, and the discounts given."""
+    """Sales of one month in one currency: all, internal, and the discounts given to
+    internal buyers who are persons (list amount − amount paid, never below zero)."""
 
     currency: str
     total: Money
@@ -635,7 +636,8 @@ def _revenue(purchases: Sequence[Purchase]) -> tuple[Revenue, ...]:
         total += p.amount
         if p.internal:
             internal += p.amount
-            discount += (p.list_amount - p.amount).max(zero)
+            if p.person is not None:  # staff discounts; not transfer prices between entities
+                discount += (p.list_amount - p.amount).max(zero)
         totals[currency] = [total, internal, discount]
     return tuple(
         Revenue(currency, total.rounded(), internal.rounded(), discount.rounded())
