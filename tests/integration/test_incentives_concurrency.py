@@ -54,8 +54,11 @@ def test_32_simultaneous_redemptions_never_drive_the_balance_below_zero(
 
     # when 32 redemptions of 7 points each arrive at once
     def redeem(number: int) -> Response:
-        answer: Response = client.post(f"{API}/points/P1/redemptions",
-                           json={"points": 7, "reason": f"Voucher {number}"}, headers=employee)  # fmt: skip
+        answer: Response = client.post(
+            f"{API}/points/P1/redemptions",
+            json={"points": 7, "reason": f"Voucher {number}"},
+            headers=employee,
+        )
         return answer
 
     answers = together(REQUESTS, redeem)
@@ -139,3 +142,30 @@ def test_32_simultaneous_orders_use_a_budget_to_the_point_and_no_further(
     with UnitOfWork(engine) as uow:
         earned = uow.incentives.entries("P1") + uow.incentives.entries("P2")
     assert sum(e.points for e in earned) == 1000
+
+
+def test_32_simultaneous_first_orders_of_one_person_earn_one_welcome_bonus(
+    engine: Engine, clock: FixedClock, staff: tuple[str, str]
+) -> None:
+    # given a welcome bonus without a budget (its row is not locked by orders)
+    services.define_incentive_programme(uow=UnitOfWork(engine), actor=SYSTEM, clock=clock,
+                                        id="FIRST", name="Welcome", kind="first_purchase_bonus",
+                                        bonus_points=50)  # fmt: skip
+
+    # when P1's first 32 orders arrive at once
+    def order(number: int) -> PurchasePoints:
+        purchase = Purchase(
+            order=f"O-{number}", person="P1", seller="ORG", buyer_entity="ORG", unit=None,
+            on=date(2026, 3, 2), amount=Money.of("10", "EUR"), list_amount=Money.of("10", "EUR"),
+            internal=True, relation="employee",
+        )  # fmt: skip
+        return services.book_purchase_points(uow=UnitOfWork(engine), actor=SYSTEM, clock=clock,
+                                             order=purchase)  # fmt: skip
+
+    answers = together(REQUESTS, order)
+
+    # then exactly one of them earns the bonus
+    assert sorted(a.total for a in answers) == [0] * 31 + [50]
+    with UnitOfWork(engine) as uow:
+        assert [e.points for e in uow.incentives.entries("P1")] == [50]
+        assert uow.incentives.balance("P1") == 50

@@ -276,37 +276,36 @@ def award_points_for_order(
     Booking the same order again books nothing new (one award per order and programme)
     and answers with the awards already booked.
 
-    Locks: the programmes valid on the order's day (id order), then the accounts of the
-    persons who receive points (id order).
+    Locks: the programmes with a budget valid on the order's day (id order; those
+    without a budget are read, not locked, so that orders do not queue for them), then
+    the accounts of the buyer and of whoever referred the buyer (id order), before the
+    buyer's history is read: two first purchases of one person at once earn one bonus.
     """
-    candidates = [r["id"] for r in uow.incentives.programmes_on(order.on)]
-    locked = uow.incentives.lock_programmes(candidates)
-    programmes = [programme_of(r) for r in locked.values()]
+    valid = {r["id"]: r for r in uow.incentives.programmes_on(order.on)}
+    budgeted = [key for key, r in valid.items() if r["budget"] is not None]
+    current = {**valid, **uow.incentives.lock_programmes(budgeted)}
+    programmes = [programme_of(r) for r in current.values()]
     if uow.incentives.purchase(order.order) is not None:
         return _booked_before(uow, order)
-    uow.incentives.add_purchase(order)
     if order.person is None:
+        uow.incentives.add_purchase(order)
         return points_for_purchase(programmes=programmes, purchase=order,
                                    history=PurchaseHistory(first_purchase=False))  # fmt: skip
+    referrer = _lock_buyer_and_referrer(uow, order.person, order.on)
     if first_purchase is None:
         first_purchase = order.internal and not uow.incentives.has_bought_internally(
             order.person, other_than=order.order
         )
-    referral = uow.incentives.referral(order.person)
-    referrer = None
-    if referral is not None and referral["referred_on"] <= order.on:
-        referrer = referral["referrer"]
+    uow.incentives.add_purchase(order)
     budget_left = {
         r["id"]: None if r["budget"] is None else int(r["budget"]) - int(r["awarded"])
-        for r in locked.values()
+        for r in current.values()
     }
     answer = points_for_purchase(
         programmes=programmes,
         purchase=order,
         history=PurchaseHistory(first_purchase, referrer, budget_left),
     )
-    for person in sorted({a.person for a in answer.awards}):
-        uow.incentives.lock_account(person)
     booked: list[Row] = []
     for award in answer.awards:
         key = f"order:{order.order}:{award.programme}"
@@ -320,6 +319,24 @@ def award_points_for_order(
     if booked:
         _audit(uow, actor, clock, "award", "points", order.order, None, booked)
     return answer
+
+
+def _lock_buyer_and_referrer(uow: UnitOfWork, buyer: str, on: date) -> str | None:
+    """Lock the buyer's account and their referrer's (id order); the referrer on ``on``."""
+
+    def referrer_of() -> str | None:
+        referral = uow.incentives.referral(buyer)
+        if referral is None or referral["referred_on"] > on:
+            return None
+        return str(referral["referrer"])
+
+    seen = referrer_of()
+    for person in sorted({buyer} | ({seen} if seen else set())):
+        uow.incentives.lock_account(person)
+    referrer = referrer_of()  # a referral recorded meanwhile (it locks the buyer's account)
+    if referrer is not None and referrer != seen:
+        uow.incentives.lock_account(referrer)
+    return referrer
 
 
 def _booked_before(uow: UnitOfWork, order: Purchase) -> PurchasePoints:
@@ -534,6 +551,7 @@ def record_referral(
             if kinds.get(person) != "person":
                 problems.append(FieldProblem(field, f'"{person}" is not a known person'))
         _fail(problems)
+        uow.incentives.lock_account(referred)  # no first purchase of theirs meanwhile
         existing = uow.incentives.referral(referred)
         if existing is not None:
             raise Clash([FieldProblem(
