@@ -502,7 +502,7 @@ def _before(cursor: str | None) -> int | None:
         return None
     try:
         name, key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if name == "points" and type(key) is int:
+        if name == "points" and type(key) is int and 0 < key < 2**63:
             return key
     except (ValueError, TypeError):
         pass
