@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError
 
 from inhouse.clock import FixedClock
 from inhouse.db.uow import UnitOfWork
+from inhouse.errors import InvalidRequest
 from inhouse.identity.domain import SYSTEM
 from inhouse.incentives import services
 from inhouse.incentives import tables as t
@@ -374,6 +375,62 @@ def test_adjustments_by_hand_and_their_limits(
     ]
     assert taken["balance"] == 0
     assert rows(engine, t.point_entries) == 2
+
+
+# --------------------------------------------------------------------- returns
+
+
+def take_back(engine: Engine, clock: FixedClock, return_id: str, order: str,
+              amount: str) -> services.Reversal:  # fmt: skip
+    with UnitOfWork(engine) as uow:
+        answer = services.reverse_points_for_return(
+            uow=uow, clock=clock, return_id=return_id, order=order,
+            amount=Money.of(amount, "EUR"), on=date(2026, 3, 5),
+        )  # fmt: skip
+        uow.commit()
+    return answer
+
+
+def test_a_return_takes_spend_points_back_into_the_budget_once(
+    client: TestClient, headers_for: HeadersFor, staff: tuple[str, str], engine: Engine,
+    clock: FixedClock,
+) -> None:  # fmt: skip
+    hr = headers_for("hr")
+    ok(client.post(f"{API}/incentive-programmes", json={**SPEND, "budget": 1000}, headers=hr), 201)
+    ok(client.post(f"{API}/incentive-programmes", json=FIRST, headers=hr), 201)
+    buy(engine, clock, "O-1", "P1", "120.50")  # 120 + 50 points
+
+    first = take_back(engine, clock, "R-1", "O-1", "40.25")
+    repeated = take_back(engine, clock, "R-1", "O-1", "40.25")
+
+    assert [(e["kind"], e["programme"], e["points"], e["reference"]) for e in first.entries] == [
+        ("adjust", "SPEND", -40, "O-1"),
+    ]  # fmt: skip
+    assert repeated.entries == first.entries
+    assert repeated.evidence == ["return R-1 was booked before: nothing is booked again"]
+    assert ok(client.get(f"{API}/points/P1", headers=hr))["balance"] == 130
+    shown = ok(client.get(f"{API}/incentive-programmes/SPEND", headers=hr))
+    assert (shown["awarded"], shown["budget_left"]) == (80, 920)
+
+
+def test_a_return_stops_at_a_balance_of_zero_and_says_so(
+    programmes: TestClient, headers_for: HeadersFor, engine: Engine, clock: FixedClock
+) -> None:
+    buy(engine, clock, "O-1", "P1", "100.00")  # 100 + 50 points
+    services.redeem_points(uow=UnitOfWork(engine), actor=SYSTEM, clock=clock, person="P1",
+                           points=120, reason="Voucher")  # fmt: skip
+
+    answer = take_back(engine, clock, "R-1", "O-1", "100.00")
+
+    assert [e["points"] for e in answer.entries] == [-30]
+    assert answer.entries[0]["reason"].endswith(
+        "; only 30 could be taken back: the balance was 30, the rest had been redeemed"
+    )
+    with UnitOfWork(engine) as uow:
+        assert uow.incentives.balance("P1") == 0
+    with pytest.raises(InvalidRequest, match=r"exceed order O-1's 100\.00 EUR"):
+        take_back(engine, clock, "R-2", "O-1", "0.01")
+    assert rows(engine, t.incentive_returns) == 1
 
 
 # --------------------------------------------------------------------- expiry

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from inhouse.dates import Period
+from inhouse.errors import InvalidRequest
 from inhouse.groups.domain import Employment, EmploymentKind
 from inhouse.incentives.domain import (
     Entry,
@@ -26,6 +27,7 @@ from inhouse.incentives.domain import (
     months_between,
     open_lots,
     participation,
+    points_back_for_return,
     points_for_purchase,
     share_pct,
 )
@@ -212,6 +214,48 @@ def test_a_bonus_programme_needs_its_bonus_and_no_rate() -> None:
         replace(FIRST, bonus_points=None)
     with pytest.raises(ValueError, match="has neither points_per_unit nor currency"):
         replace(FIRST, currency="EUR")
+
+
+def test_a_return_takes_back_what_the_amount_returned_earned() -> None:
+    # given 120 points earned at 1 per EUR on 120.50 EUR
+    spent = purchase()
+
+    # when 40.25 EUR are returned, then the remaining 40.25 EUR
+    first = points_back_for_return(programme=SPEND, earned=120, purchase=spent,
+                                   returned_before=Money.of("0", "EUR"),
+                                   returned_now=Money.of("40.25", "EUR"))  # fmt: skip
+    rest = points_back_for_return(programme=SPEND, earned=120, purchase=spent,
+                                  returned_before=Money.of("40.25", "EUR"),
+                                  returned_now=Money.of("80.25", "EUR"))  # fmt: skip
+
+    # then 80.25 EUR keep 80 points (40 back), nothing paid keeps none (80 back)
+    assert (first.points, rest.points) == (40, 80)
+    assert first.reason == (
+        "40 points of SPEND taken back: the return of 40.25 EUR leaves 80.25 EUR paid for order "
+        "O-1 (120.50 EUR), which keeps 80 points of the 120 points earned"
+    )
+
+
+def test_a_return_of_a_budget_capped_award_takes_back_only_what_exceeds_the_cap() -> None:
+    # given only 50 of 120 points awarded (the budget ran out)
+    back = points_back_for_return(programme=SPEND, earned=50, purchase=purchase(),
+                                  returned_before=Money.of("0", "EUR"),
+                                  returned_now=Money.of("60.50", "EUR"))  # fmt: skip
+    # then 60.00 EUR paid still earn more than 50: nothing is taken back
+    assert back.points == 0
+
+
+def test_bonuses_stay_and_returns_beyond_the_purchase_are_refused() -> None:
+    bonus = points_back_for_return(programme=FIRST, earned=500, purchase=purchase(),
+                                   returned_before=Money.of("0", "EUR"),
+                                   returned_now=Money.of("120.50", "EUR"))  # fmt: skip
+    assert (bonus.points, bonus.reason) == (0, "FIRST: a bonus is not taken back")
+    with pytest.raises(
+        InvalidRequest, match=r"returns of 120\.51 EUR exceed order O-1's 120\.50 EUR"
+    ):
+        points_back_for_return(programme=SPEND, earned=120, purchase=purchase(),
+                               returned_before=Money.of("100", "EUR"),
+                               returned_now=Money.of("20.51", "EUR"))  # fmt: skip
 
 
 # --------------------------------------------------------------------------- the ledger

@@ -44,10 +44,12 @@ __all__ = [
     "PurchaseHistory",
     "PurchasePoints",
     "ScopeKind",
+    "TakeBack",
     "check_debit",
     "due_expiries",
     "open_lots",
     "participation",
+    "points_back_for_return",
     "points_for_purchase",
 ]
 
@@ -315,6 +317,56 @@ def points_for_purchase(
             )
         )
     return PurchasePoints(tuple(awards), tuple(skipped))
+
+
+@dataclass(frozen=True, slots=True)
+class TakeBack:
+    """Points of a spend award that a return takes back, with the reason in words."""
+
+    programme: str
+    points: int
+    reason: str
+
+
+def points_back_for_return(
+    *,
+    programme: IncentiveProgramme,
+    earned: int,
+    purchase: Purchase,
+    returned_before: Money,
+    returned_now: Money,
+) -> TakeBack:
+    """The points of ``programme``'s award for ``purchase`` that a return takes back.
+
+    What the purchase keeps is what the amount still paid (after every return so far)
+    earns, never more than was awarded (a budget may have capped the award); a return
+    takes back the difference between what was kept before it and after it. Bonuses
+    (first purchase, referral) are not taken back.
+    """
+    if programme.kind is not ProgrammeKind.POINTS_PER_SPEND:
+        return TakeBack(programme.id, 0, f"{programme.id}: a bonus is not taken back")
+    rate = programme.points_per_unit
+    assert rate is not None
+    before = purchase.amount - returned_before
+    after = before - returned_now
+    if returned_now.is_negative() or after.is_negative():
+        raise InvalidRequest(
+            f"returns of {returned_before + returned_now} exceed order {purchase.order}'s "
+            f"{purchase.amount}"
+        )
+
+    def kept(paid: Money) -> int:
+        exact = paid.amount * rate
+        return min(earned, int(exact.to_integral_value(rounding=ROUND_DOWN)))
+
+    back = kept(before) - kept(after)
+    return TakeBack(
+        programme.id,
+        back,
+        f"{_points(back)} of {programme.id} taken back: the return of {returned_now} leaves "
+        f"{after} paid for order {purchase.order} ({purchase.amount}), which keeps "
+        f"{_points(kept(after))} of the {_points(earned)} earned",
+    )
 
 
 # --------------------------------------------------------------------------- the ledger

@@ -283,3 +283,28 @@ class IncentivesRepository:
             .order_by(c.purchased_on, c.order_id)
         )
         return [purchase_of(r) for r in self.connection.execute(query).mappings()]
+
+    # ------------------------------------------------------------------ returns
+
+    def returned(self, return_id: str) -> Row | None:
+        query = select(t.incentive_returns).where(t.incentive_returns.c.return_id == return_id)
+        row = self.connection.execute(query).mappings().first()
+        return None if row is None else dict(row)
+
+    def returned_amount(self, order: str) -> Decimal:
+        """What the returns of ``order`` add up to so far."""
+        c = t.incentive_returns.c
+        query = select(func.coalesce(func.sum(c.amount), 0)).where(c.order_id == order)
+        return Decimal(str(self.connection.execute(query).scalar_one()))
+
+    def add_return(self, row: Row) -> None:
+        self.connection.execute(insert(t.incentive_returns).values(**row))
+
+    def return_entries(self, return_id: str) -> list[Row]:
+        c = t.point_entries.c
+        query = (
+            select(t.point_entries)
+            .where(c.booking_key.startswith(f"return:{return_id}:", autoescape=True))
+            .order_by(c.id)
+        )
+        return [dict(r) for r in self.connection.execute(query).mappings()]

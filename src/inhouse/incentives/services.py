@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 
 from inhouse.clock import Clock, today
 from inhouse.dates import Period
-from inhouse.errors import FieldProblem, InvalidFields
+from inhouse.errors import FieldProblem, InvalidFields, InvalidRequest
 from inhouse.groups.repository import employment_of
 from inhouse.groups.services import Clash
 from inhouse.identity.domain import SYSTEM, Actor, Permission
@@ -50,10 +50,11 @@ from inhouse.incentives.domain import (
     months_between,
     open_lots,
     participation,
+    points_back_for_return,
     points_for_purchase,
 )
-from inhouse.incentives.repository import programme_of
-from inhouse.money import minor_unit
+from inhouse.incentives.repository import programme_of, purchase_of
+from inhouse.money import Money, minor_unit
 
 if TYPE_CHECKING:
     from inhouse.db.uow import UnitOfWork
@@ -357,6 +358,83 @@ def _booked_before(uow: UnitOfWork, order: Purchase) -> PurchasePoints:
     return PurchasePoints(awards, (note,))
 
 
+@dataclass(frozen=True, slots=True)
+class Reversal:
+    """What a return took back: the entries booked, and a sentence per spend award."""
+
+    return_id: str
+    entries: list[Row]
+    evidence: list[str]
+
+
+def reverse_points_for_return(
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    return_id: str,
+    order: str,
+    amount: Money,
+    on: date,
+    actor: Actor = SYSTEM,
+) -> Reversal:
+    """Take back the spend points that a return of ``amount`` of ``order`` undoes,
+    inside the caller's open unit of work (for the orders context's return; no commit).
+
+    Points go back to the programme's budget. What the buyer has redeemed meanwhile
+    cannot be taken back: the balance stops at zero and the entry says what was left
+    unrecovered. Bonuses stay. Booking the same return again books nothing more.
+    """
+    stored = uow.incentives.purchase(order)
+    if stored is None:
+        return Reversal(return_id, [], [f"order {order} was not booked for points"])
+    if uow.incentives.returned(return_id) is not None:
+        return Reversal(return_id, uow.incentives.return_entries(return_id),
+                        [f"return {return_id} was booked before: nothing is booked again"])  # fmt: skip
+    purchase = purchase_of(stored)
+    if amount.currency != purchase.amount.currency or not amount.is_positive():
+        raise InvalidRequest(
+            f"a return of order {order} is a positive amount in {purchase.amount.currency}"
+        )
+    earned: dict[str, int] = {}
+    for row in uow.incentives.order_awards(order):
+        earned[row["programme"]] = earned.get(row["programme"], 0) + int(row["points"])
+    rows = {r["id"]: r for r in uow.incentives.programmes() if r["id"] in earned}
+    budgeted = [key for key, r in rows.items() if r["budget"] is not None]
+    rows.update(uow.incentives.lock_programmes(budgeted))
+    buyer = purchase.person
+    if buyer is not None:
+        uow.incentives.lock_account(buyer)
+    before = Money(uow.incentives.returned_amount(order), amount.currency)
+    uow.incentives.add_return({"return_id": return_id, "order_id": order, "returned_on": on,
+                               "currency": amount.currency, "amount": amount.amount})  # fmt: skip
+    booked: list[Row] = []
+    evidence: list[str] = []
+    for programme_id in sorted(earned):
+        back = points_back_for_return(programme=programme_of(rows[programme_id]),
+                                      earned=earned[programme_id], purchase=purchase,
+                                      returned_before=before, returned_now=amount)  # fmt: skip
+        evidence.append(back.reason)
+        if back.points == 0 or buyer is None:
+            continue
+        balance = uow.incentives.balance(buyer)
+        taken = min(back.points, balance)
+        reason = back.reason
+        if taken < back.points:
+            reason += (f"; only {taken:,} could be taken back: the balance was {balance:,}, "
+                       "the rest had been redeemed")  # fmt: skip
+            evidence[-1] = reason
+        if taken == 0:
+            continue
+        row = _entry_row(person=buyer, kind=EntryKind.ADJUST, points=-taken, on=on,
+                         reason=reason, actor=actor, clock=clock, programme=programme_id,
+                         reference=order, booking_key=f"return:{return_id}:{programme_id}")  # fmt: skip
+        booked.append(uow.incentives.add_entry(row))
+        uow.incentives.use_budget(programme_id, -taken)
+    if booked:
+        _audit(uow, actor, clock, "take back", "points", order, None, booked)
+    return Reversal(return_id, booked, evidence)
+
+
 def book_purchase_points(
     *, uow: UnitOfWork, actor: Actor, clock: Clock, order: Purchase
 ) -> PurchasePoints:
@@ -643,6 +721,7 @@ __all__ = [
     "ExpiryRun",
     "NotAllowed",
     "PurchaseSource",
+    "Reversal",
     "Statement",
     "adjust_points",
     "award_points_for_order",
@@ -658,4 +737,5 @@ __all__ = [
     "points_of",
     "record_referral",
     "redeem_points",
+    "reverse_points_for_return",
 ]

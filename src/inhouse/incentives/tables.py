@@ -123,3 +123,17 @@ incentive_purchases = Table(
     Index("ix_incentive_purchases_person", "person"),
     Index("ix_incentive_purchases_purchased_on", "purchased_on"),
 )
+
+# Returns of purchases booked here: what each took back is in the ledger (booking key
+# ``return:<id>:<programme>``); the amounts add up to at most the purchase's amount.
+incentive_returns = Table(
+    "incentive_returns",
+    metadata,
+    Column("return_id", ID, primary_key=True),
+    Column("order_id", ID, ForeignKey("incentive_purchases.order_id"), nullable=False),
+    Column("returned_on", Date, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("amount", AMOUNT, nullable=False),
+    CheckConstraint("amount > 0", name="amount"),
+    Index("ix_incentive_returns_order_id", "order_id"),
+)
