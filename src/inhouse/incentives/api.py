@@ -12,8 +12,8 @@ from inhouse.incentives import services
 from inhouse.incentives.schemas import (
     AdjustmentCreate,
     BookingRead,
-    EndOn,
     IncentiveProgrammeCreate,
+    IncentiveProgrammeEnd,
     IncentiveProgrammeRead,
     ParticipationRead,
     PointsRead,
@@ -90,7 +90,11 @@ def get_incentive_programme(
     tags=["incentives"],
 )
 def end_incentive_programme(
-    request: Request, programme_id: str, body: EndOn, actor: Manage, key: IdempotencyKey = None
+    request: Request,
+    programme_id: str,
+    body: IncentiveProgrammeEnd,
+    actor: Manage,
+    key: IdempotencyKey = None,
 ) -> JSONResponse:
     """End a programme: it awards points for purchases up to the day before `on`."""
 

@@ -60,7 +60,7 @@ class IncentiveProgrammeRead(BaseModel):
     points_valid_days: int | None
 
 
-class EndOn(_In):
+class IncentiveProgrammeEnd(_In):
     on: date = Field(description="The first day on which the programme no longer applies")
 
 
