@@ -8,7 +8,7 @@ as ``serve --demo`` does.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -23,6 +23,9 @@ from inhouse.db.uow import UnitOfWork
 from inhouse.demo import DATA_DIR, MOVER
 from inhouse.demo.incentives import set_up_incentives
 from inhouse.identity.domain import SYSTEM
+from inhouse.incentives import services
+from inhouse.incentives.domain import Purchase
+from inhouse.money import Money
 
 runner = CliRunner()
 
@@ -47,6 +50,19 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     made = set_up_incentives(uow=UnitOfWork(engine), actor=SYSTEM, clock=clock, folder=DATA_DIR,
                              register=load_register(DATA_DIR))  # fmt: skip
     assert (made.programmes, made.referrals, made.purchases) == (3, 2, 3052)
+    # and a short-lived programme whose points expired on 2026-02-04
+    services.define_incentive_programme(
+        uow=UnitOfWork(engine), actor=SYSTEM, clock=clock, id="SHORT", name="January only",
+        kind="points_per_spend", points_per_unit=Decimal(1), currency="EUR",
+        valid_from=date(2026, 1, 1), valid_to=date(2026, 2, 1), points_valid_days=30,
+    )  # fmt: skip
+    extra = Purchase("X-1", MOVER, "XYZ", "ABC", None, date(2026, 1, 5), Money.of("100", "EUR"),
+                     Money.of("100", "EUR"), True, "group_employee", "JKL")  # fmt: skip
+    earned = services.book_purchase_points(uow=UnitOfWork(engine), actor=SYSTEM, clock=clock,
+                                           order=extra)  # fmt: skip
+    assert sorted((a.programme, a.points) for a in earned.awards) == [
+        ("JKL-POINTS", 100), ("SHORT", 100),
+    ]  # fmt: skip
     engine.dispose()
     return path
 
@@ -96,13 +112,17 @@ def test_participation_of_a_month_and_a_year(database: str) -> None:
 
 @pytest.mark.slow
 def test_expiry_is_booked_once(database: str) -> None:
-    # points earned in December 2025 are valid 365 days: they expire during December 2026
-    first = json.loads(ok("incentives", "expire", "--on", "2026-12-31", "--json").stdout)
-    again = json.loads(ok("incentives", "expire", "--on", "2026-12-31", "--json").stdout)
+    # the SHORT points expired on 2026-02-04; the demo's yearly points are still valid
+    first = json.loads(ok("incentives", "expire", "--on", "2026-03-01", "--json").stdout)
+    again = json.loads(ok("incentives", "expire", "--on", "2026-03-01", "--json").stdout)
 
-    assert first["points"] > 0
-    assert {e["programme"] for e in first["entries"]} == {"JKL-POINTS"}
-    assert again == {"on": "2026-12-31", "points": 0, "entries": []}
+    assert [(e["person"], e["programme"], e["points"]) for e in first["entries"]] == [
+        (MOVER, "SHORT", -100)
+    ]
+    assert first["points"] == 100
+    assert again == {"on": "2026-03-01", "points": 0, "entries": []}
+    shown = ok("incentives", "expire", "--on", "2026-03-01").output
+    assert "Expired 0 points of 0 persons due on 2026-03-01." in shown
     engine = make_engine(database)
     with UnitOfWork(engine) as uow:
         for person in {e["person"] for e in first["entries"]}:
@@ -114,8 +134,11 @@ def test_the_commands_refuse_bad_input(database: str) -> None:
     unknown = runner.invoke(app, ["points", "NOPE"])
     bad_day = runner.invoke(app, ["incentives", "expire", "--on", "31.12.2026"])
     bad_month = runner.invoke(app, ["participation", "--year", "2026", "--month", "13"])
+    future = runner.invoke(app, ["incentives", "expire", "--on", "2999-12-31"])
 
     assert unknown.exit_code == 1
     assert "error: no person NOPE" in unknown.output
     assert bad_day.exit_code == 2
     assert bad_month.exit_code == 2
+    assert future.exit_code == 1
+    assert "2999-12-31 is after today" in future.output

@@ -10,7 +10,7 @@ transaction (here ``book_purchase_points``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -448,7 +448,8 @@ def test_points_expire_on_their_day_once(
     def expire(on: date) -> services.ExpiryRun:
         return services.expire_points(uow=UnitOfWork(engine), actor=SYSTEM, clock=clock, on=on)
 
-    # when expiry runs the day before, on the day, and on the day again
+    # when, on 2026-04-01, expiry runs for the day before, the day, and the day again
+    clock.at = datetime(2026, 4, 1, 6, 0, tzinfo=UTC)
     before = expire(date(2026, 3, 31))
     on_the_day = expire(date(2026, 4, 1))
     again = expire(date(2026, 4, 1))
@@ -463,6 +464,9 @@ def test_points_expire_on_their_day_once(
     with UnitOfWork(engine) as uow:
         assert uow.incentives.balance("P1") == 50
         assert uow.incentives.entries_sum("P1") == 50
+    # and a day after today is refused: points expire on their day, not before
+    with pytest.raises(InvalidRequest, match=r"2026-04-02 is after today \(2026-04-01\)"):
+        expire(date(2026, 4, 2))
 
 
 def test_expired_points_are_not_spent_when_the_run_has_not_happened_yet(

@@ -548,8 +548,12 @@ class ExpiryRun:
 
 
 def expire_points(*, uow: UnitOfWork, actor: Actor, clock: Clock, on: date) -> ExpiryRun:
-    """Book every expiry due on ``on``; running it again books nothing more."""
+    """Book every expiry due on ``on`` (today or before); running it again books nothing
+    more. A day after today is refused: points expire on their day, not before."""
     require(actor, P.MANAGE_INCENTIVES)
+    if on > today(clock):
+        _fail([FieldProblem("on", f"{on} is after today ({today(clock)}): points expire on "
+                                  "their day, not before")])  # fmt: skip
     booked: list[Row] = []
     with uow:
         for person in uow.incentives.persons_with_expiring(on):
