@@ -671,6 +671,123 @@ def token_revoke(
     )
 
 
+# --------------------------------------------------------------------------- incentives
+
+incentives_app = typer.Typer(help="Incentive programmes and points.", no_args_is_help=True)
+app.add_typer(incentives_app, name="incentives")
+
+
+@app.command()
+def points(
+    person: Annotated[str, typer.Argument(help="The person's id.", show_default=False)],
+    limit: Annotated[int, typer.Option("--limit", help="Entries to show, newest first.")] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """A person's points: the balance, what is left of each credit and when it expires,
+    and the newest ledger entries with their reasons."""
+    from inhouse.incentives import services as incentives
+    from inhouse.incentives.schemas import PointsRead
+
+    engine = _database()
+    with _domain_errors():
+        statement = incentives.points_of(uow=UnitOfWork(engine), actor=_operator(),
+                                         person=person, limit=limit)  # fmt: skip
+    shown = PointsRead.of(statement)
+    if as_json:
+        _print_json(shown.model_dump(mode="json"))
+        return
+    out.print(f"{escape(person)}: [bold]{shown.balance:,}[/] points", highlight=False)
+    if shown.open:
+        lots = Table(title="Points not used yet (used in this order)", title_justify="left")
+        for column in ("entry", "programme", "earned", "left", "expires on"):
+            lots.add_column(column, justify="right" if column in ("earned", "left") else "left")
+        for lot in shown.open:
+            lots.add_row(str(lot.entry), lot.programme or "—", f"{lot.points:,}",
+                         f"{lot.left:,}", str(lot.expires_on or "never"))  # fmt: skip
+        out.print(lots)
+    entries = Table(title="Ledger, newest first", title_justify="left")
+    for column in ("entry", "day", "kind", "points", "reason"):
+        entries.add_column(column, justify="right" if column == "points" else "left")
+    for entry in shown.items:
+        entries.add_row(str(entry.id), str(entry.booked_on), entry.kind, f"{entry.points:+,}",
+                        escape(entry.reason))  # fmt: skip
+    out.print(entries)
+
+
+@app.command()
+def participation(
+    year: Annotated[int, typer.Option("--year", help="The year.", min=1, max=9998)],
+    month: Annotated[
+        int | None, typer.Option("--month", help="One month of the year.", min=1, max=12)
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Share of eligible employees who bought internally at least once, per month, entity
+    and org unit; internal share of revenue and discount cost; the trend."""
+    from inhouse.incentives import services as incentives
+    from inhouse.incentives.domain import Month
+    from inhouse.incentives.schemas import ParticipationRead
+
+    first, last = (Month(year, month), Month(year, month)) if month else (
+        Month(year, 1), Month(year, 12))  # fmt: skip
+    engine = _database()
+    with _domain_errors():
+        answer = incentives.participation_report(uow=UnitOfWork(engine), actor=_operator(),
+                                                 first=first, last=last)  # fmt: skip
+    shown = ParticipationRead.of(answer)
+    if as_json:
+        _print_json(shown.model_dump(mode="json"))
+        return
+    table = Table(title="Participation", title_justify="left")
+    for column in ("month", "eligible", "bought", "share", "change", "internal revenue",
+                   "discount cost"):  # fmt: skip
+        table.add_column(column, justify="left" if column == "month" else "right")
+    for m in shown.months:
+        revenue = ", ".join(f"{r.internal:,} {r.currency} ({r.internal_pct or 0}%)"
+                            for r in m.revenue)  # fmt: skip
+        discounts = ", ".join(f"{r.discount_cost:,} {r.currency}" for r in m.revenue)
+        table.add_row(m.month, f"{m.eligible:,}", f"{m.participants:,}",
+                      "—" if m.pct is None else f"{m.pct}%",
+                      "" if m.change_pts is None else f"{m.change_pts:+} pts",
+                      revenue or "—", discounts or "—")  # fmt: skip
+    out.print(table)
+    out.print(shown.trend[:1].upper() + shown.trend[1:] + ".", markup=False, highlight=False)
+
+
+@incentives_app.command("expire")
+def incentives_expire(
+    on: Annotated[
+        date,
+        typer.Option(
+            "--on",
+            help="Expire what is due on this day (YYYY-MM-DD).",
+            parser=_day,
+            metavar="DATE",
+            show_default=False,
+        ),
+    ],
+    as_json: JsonOption = False,
+) -> None:
+    """Book the expiry of every point due on a day; running it again books nothing more."""
+    from inhouse.incentives import services as incentives
+
+    engine = _database()
+    with _domain_errors():
+        run = incentives.expire_points(uow=UnitOfWork(engine), actor=_operator(),
+                                       clock=SystemClock(), on=on)  # fmt: skip
+    if as_json:
+        _print_json({"on": run.on.isoformat(), "points": run.points,
+                     "entries": [{"id": e["id"], "person": e["person"],
+                                  "programme": e["programme"], "points": e["points"],
+                                  "reason": e["reason"]} for e in run.entries]})  # fmt: skip
+        return
+    persons = len({e["person"] for e in run.entries})
+    out.print(f"Expired {run.points:,} points of {persons:,} persons due on {on}.",
+              highlight=False)  # fmt: skip
+    for entry in run.entries:
+        out.print(f"  • {entry['person']}: {entry['reason']}", markup=False, highlight=False)
+
+
 # --------------------------------------------------------------------------- serve
 
 
@@ -753,6 +870,14 @@ def _serve_demo(settings: Settings, host: str, port: int) -> None:
             highlight=False,
             soft_wrap=True,
         )
+        if setup.incentives is not None:
+            made = setup.incentives
+            out.print(
+                f"Incentives: {made.programmes} programmes, {made.points:,} points earned by "
+                f"{made.purchases:,} demo sales.",
+                highlight=False,
+                soft_wrap=True,
+            )
         out.print(f"Web app: http://{host}:{port}/  (API docs: http://{host}:{port}/docs)",
                   highlight=False, soft_wrap=True)  # fmt: skip
         sign_ins = Table(title="Demo sign-ins (web app, or Authorize in the API docs)",

@@ -52,6 +52,10 @@ ORDER_PLACERS = frozenset({"admin", "finance", "sales_system"})
 ORDER_READERS = frozenset({"admin", "finance", "hr", "sales_system", "employee"})  # own only
 BENEFIT_READERS = frozenset({"admin", "hr", "employee"})  # employees: their own only
 GROSS_PROFIT_READERS = frozenset({"admin", "finance", "hr"})
+INCENTIVE_MANAGERS = frozenset({"admin", "hr"})
+INCENTIVE_READERS = frozenset({"admin", "finance", "hr", "employee"})
+POINTS_USERS = frozenset({"admin", "hr", "employee"})  # employees: their own only
+PARTICIPATION_READERS = frozenset({"admin", "finance", "hr"})
 PASSWORD = "matrix password 1"
 END = {"on": "2026-06-01"}
 
@@ -101,6 +105,16 @@ def dataset_zip(_world: World, role: str | None) -> Any:
     with zipfile.ZipFile(buffer, "w") as zipped:
         zipped.writestr("entities.csv", f"id,name\nIMP-{role or 'none'},Imported GmbH\n")
     return {"file": ("dataset.zip", buffer.getvalue(), "application/zip")}
+
+
+def referral(world: World, role: str | None) -> Any:
+    """A referral of a new person of the role's own (a person is referred once)."""
+    referred = f"REF-{role or 'none'}"
+    with UnitOfWork(world.engine) as uow:
+        if uow.groups.party_kind(referred) is None:
+            uow.groups.add("persons", {"id": referred, "name": "Referred Person"})
+            uow.commit()
+    return {"referrer": "P2", "referred": referred, "on": "2026-03-01"}
 
 
 @dataclass(frozen=True)
@@ -225,6 +239,24 @@ MATRIX: list[Row] = [
     Row("GET", "/gross-profit-percentages", GROSS_PROFIT_READERS, 200),
     Row("PUT", "/gross-profit-percentages/{entity}/{year}", PRICING_WRITERS, 200,
         path=fixed("/gross-profit-percentages/ORG/2025"), json=fixed({"percent": "30"})),
+    # ---------------------------------------------------------------- incentives
+    Row("POST", "/incentive-programmes", INCENTIVE_MANAGERS, 201,
+        json=per_role(lambda n: {"id": f"IP-{n}", "name": "Welcome",
+                                 "kind": "first_purchase_bonus", "bonus_points": 10})),
+    Row("GET", "/incentive-programmes", INCENTIVE_READERS, 200),
+    Row("GET", "/incentive-programmes/{programme_id}", INCENTIVE_READERS, 200,
+        path=fixed("/incentive-programmes/IP1")),
+    Row("POST", "/incentive-programmes/{programme_id}/end", INCENTIVE_MANAGERS, 200,
+        path=fixed("/incentive-programmes/IP1/end"), json=fixed(END)),
+    Row("GET", "/points/{person_id}", POINTS_USERS, 200, path=fixed("/points/P1")),
+    Row("POST", "/points/{person_id}/redemptions", POINTS_USERS, 201,
+        path=fixed("/points/P1/redemptions"), json=fixed({"points": 1, "reason": "Voucher"})),
+    Row("POST", "/points/{person_id}/adjustments", INCENTIVE_MANAGERS, 201,
+        path=fixed("/points/P2/adjustments"), json=fixed({"points": 5, "reason": "Goodwill"})),
+    Row("POST", "/referrals", INCENTIVE_MANAGERS, 201,
+        json=referral),
+    Row("GET", "/referrals", INCENTIVE_MANAGERS, 200),
+    Row("GET", "/participation", PARTICIPATION_READERS, 200, query={"period": "2026-03"}),
 ]  # fmt: skip
 
 
@@ -269,6 +301,12 @@ def world(engine: Engine, clock: FixedClock, accounts: Accounts, staff: tuple[st
         uow.pricing.add_programme({"id": "PR1", "name": "Charge", "kind": "department_charge",
                                    "categories_included": [], "categories_excluded": [],
                                    "quantity_limits": [], "comparables": []})  # fmt: skip
+        uow.incentives.add_programme({"id": "IP1", "name": "Welcome", "awarded": 0,
+                                      "kind": "first_purchase_bonus", "bonus_points": 10})  # fmt: skip
+        uow.incentives.lock_account("P1")
+        uow.incentives.add_entry({"person": "P1", "kind": "adjust", "points": 100,
+                                  "booked_on": date(2026, 3, 1), "reason": "Start",
+                                  "recorded_at": clock.now(), "recorded_by": "system"})  # fmt: skip
         uow.commit()
     orders.place_order(uow=UnitOfWork(engine), cache=RegisterCache(), actor=SYSTEM, clock=clock,
                        seller="ORG", buyer="P1", on=date(2026, 3, 2), id="ORD-P1",

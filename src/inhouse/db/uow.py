@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine
 from inhouse.benefits.repository import BenefitsRepository
 from inhouse.groups.repository import GroupsRepository
 from inhouse.identity.repository import IdentityRepository
+from inhouse.incentives.repository import IncentivesRepository
 from inhouse.orders.repository import OrdersRepository
 from inhouse.pricing.repository import PricingRepository
 
@@ -20,6 +21,7 @@ class UnitOfWork:
     benefits: BenefitsRepository
     groups: GroupsRepository
     identity: IdentityRepository
+    incentives: IncentivesRepository
     orders: OrdersRepository
     pricing: PricingRepository
 
@@ -35,6 +37,7 @@ class UnitOfWork:
         self.identity = IdentityRepository(self.connection)
         self.orders = OrdersRepository(self.connection)
         self.pricing = PricingRepository(self.connection)
+        self.incentives = IncentivesRepository(self.connection)
         self._committed = False
         return self
 

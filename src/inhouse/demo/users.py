@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, inspect
 
 from inhouse.clock import Clock
+from inhouse.dataset import load_register
 from inhouse.dataset.services import ImportReport, import_dataset
 from inhouse.db.metadata import metadata
 from inhouse.db.uow import UnitOfWork
 from inhouse.demo import DATA_DIR, MOVER
+from inhouse.demo.incentives import IncentivesSetup, set_up_incentives
 from inhouse.groups.repository import TABLES as GROUPS_TABLES
 from inhouse.identity import services as identity
 from inhouse.identity.domain import Actor, Role
@@ -48,10 +50,12 @@ DEMO_USERS: tuple[DemoUser, ...] = tuple(
 class DemoSetup:
     report: ImportReport
     users: tuple[DemoUser, ...]
+    incentives: IncentivesSetup | None = None
 
 
 def set_up_demo(*, uow: UnitOfWork, actor: Actor, clock: Clock) -> DemoSetup:
-    """Import the demo dataset and add one user per role (into an empty database)."""
+    """Import the demo dataset, add one user per role and the incentives with the points
+    of the demo's sales (into an empty database)."""
     report = import_dataset(uow=uow, actor=actor, clock=clock, path=DATA_DIR)
     for user in DEMO_USERS:
         identity.add_user(
@@ -63,7 +67,9 @@ def set_up_demo(*, uow: UnitOfWork, actor: Actor, clock: Clock) -> DemoSetup:
             role=user.role.value,
             person=user.person,
         )
-    return DemoSetup(report, DEMO_USERS)
+    incentives = set_up_incentives(uow=uow, actor=actor, clock=clock, folder=DATA_DIR,
+                                   register=load_register(DATA_DIR))  # fmt: skip
+    return DemoSetup(report, DEMO_USERS, incentives)
 
 
 def database_is_empty(engine: Engine) -> bool:

@@ -34,6 +34,11 @@ class Permission(Enum):
     READ_OWN_ORDERS = "read one's own orders and returns"
     READ_BENEFITS = "read taxable benefits and the payroll export"
     READ_OWN_BENEFITS = "read one's own taxable benefits"
+    READ_INCENTIVE_PROGRAMMES = "read incentive programmes"
+    MANAGE_INCENTIVES = "manage incentive programmes, points and referrals"
+    READ_POINTS = "read anyone's points"
+    USE_OWN_POINTS = "read and redeem one's own points"
+    READ_PARTICIPATION = "read participation figures"
 
 
 _R = Role
@@ -52,6 +57,8 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             _P.QUOTE,
             _P.PLACE_ORDERS,
             _P.READ_ORDERS,
+            _P.READ_INCENTIVE_PROGRAMMES,
+            _P.READ_PARTICIPATION,
         }
     ),
     _R.HR: frozenset(
@@ -64,11 +71,23 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             _P.READ_PRICING,
             _P.READ_ORDERS,
             _P.READ_BENEFITS,
+            _P.READ_INCENTIVE_PROGRAMMES,
+            _P.MANAGE_INCENTIVES,
+            _P.READ_POINTS,
+            _P.READ_PARTICIPATION,
         }
     ),
     _R.SERVICE_AGENT: frozenset({_P.READ_GROUP_STRUCTURE, _P.READ_PEOPLE, _P.CLASSIFY}),
     _R.SALES_SYSTEM: frozenset({_P.CLASSIFY, _P.QUOTE, _P.PLACE_ORDERS, _P.READ_ORDERS}),
-    _R.EMPLOYEE: frozenset({_P.READ_OWN_PERSON, _P.READ_OWN_ORDERS, _P.READ_OWN_BENEFITS}),
+    _R.EMPLOYEE: frozenset(
+        {
+            _P.READ_OWN_PERSON,
+            _P.READ_OWN_ORDERS,
+            _P.READ_OWN_BENEFITS,
+            _P.READ_INCENTIVE_PROGRAMMES,
+            _P.USE_OWN_POINTS,
+        }
+    ),
 }
 
 
@@ -88,6 +107,11 @@ class Actor:
         if self.may(Permission.READ_PEOPLE):
             return True
         return self.may(Permission.READ_OWN_PERSON) and person == self.person
+
+    def may_see_points_of(self, person: str) -> bool:
+        if self.may(Permission.READ_POINTS):
+            return True
+        return self.may(Permission.USE_OWN_POINTS) and person == self.person
 
 
 SYSTEM = Actor(user_id=0, username="system", role=Role.ADMIN)

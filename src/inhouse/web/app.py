@@ -85,6 +85,7 @@ def create_app(
     from inhouse.dataset.api import router as dataset_router
     from inhouse.groups.api import router as groups_router
     from inhouse.identity.api import router as identity_router
+    from inhouse.incentives.api import router as incentives_router
     from inhouse.orders.api import router as orders_router
     from inhouse.pricing.api import router as pricing_router
 
@@ -94,6 +95,7 @@ def create_app(
     app.include_router(pricing_router, prefix=API_PREFIX)
     app.include_router(orders_router, prefix=API_PREFIX)
     app.include_router(benefits_router, prefix=API_PREFIX)
+    app.include_router(incentives_router, prefix=API_PREFIX)
 
     from inhouse.web.pages import install as install_pages
 

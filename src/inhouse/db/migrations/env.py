@@ -8,6 +8,7 @@ from sqlalchemy import engine_from_config, pool
 import inhouse.benefits.tables
 import inhouse.groups.tables
 import inhouse.identity.tables
+import inhouse.incentives.tables
 import inhouse.orders.tables
 import inhouse.pricing.tables  # noqa: F401  (registers the tables on the metadata)
 from inhouse.db.metadata import metadata

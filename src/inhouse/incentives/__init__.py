@@ -1,0 +1,1 @@
+"""Points for internal purchases: programmes, an append-only points ledger, referrals, participation."""
