@@ -36,15 +36,19 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from inhouse.clock import FixedClock
 from inhouse.dataset.errors import DatasetError, Problem
 from inhouse.dataset.fields import currency_code
 from inhouse.dataset.reader import Dataset, Row, open_dataset
 from inhouse.dates import parse_date
 from inhouse.errors import InhouseError, InvalidFields
 from inhouse.groups.domain import Classification, Register
+from inhouse.identity.domain import Actor
+from inhouse.incentives.services import award_points_for_order, reverse_points_for_return
 from inhouse.money import Money, round_money
 from inhouse.orders.domain import MatchedReturn, Sale, UsageEntry, match_returns, usage_of
 from inhouse.orders.repository import line_of
+from inhouse.orders.services import purchase_facts
 from inhouse.pricing.domain import (
     PricedLine,
     Product,
@@ -113,7 +117,7 @@ def _flag(row: Row, column: str, problems: list[Problem]) -> bool:
 
 
 def import_commerce(
-    *, uow: UnitOfWork, path: Path, register: Register, by: str, now: datetime
+    *, uow: UnitOfWork, path: Path, register: Register, actor: Actor, now: datetime
 ) -> CommerceChanges:
     """Apply the commercial files of ``path`` inside the caller's open unit of work.
 
@@ -129,7 +133,7 @@ def import_commerce(
                 _programmes(uow, path / PROGRAMMES_FILE, changes, problems)
             _gross_profit(uow, dataset, changes, problems)
             if not problems:
-                _sales(uow, dataset, register, by, now, changes, problems)
+                _sales(uow, dataset, register, actor, now, changes, problems)
     if problems:
         raise DatasetError(problems)
     return changes
@@ -341,7 +345,7 @@ def _sale_of(row: Row, problems: list[Problem]) -> Sale | None:
                 price_paid=price, currency=currency or "", market_price=market)  # fmt: skip
 
 
-def _sales(uow: UnitOfWork, dataset: Dataset, register: Register, by: str, now: datetime,
+def _sales(uow: UnitOfWork, dataset: Dataset, register: Register, actor: Actor, now: datetime,
            changes: CommerceChanges, problems: list[Problem]) -> None:  # fmt: skip
     rows = [row for row in dataset.read_table("sales") if row.complete]
     if not rows:
@@ -427,7 +431,7 @@ def _sales(uow: UnitOfWork, dataset: Dataset, register: Register, by: str, now: 
             "buyer_entity": classification.buyer_entity, "group": classification.group,
             "internal": classification.internal, "uncertain": classification.uncertain,
             "classification": list(classification.evidence), "evidence": [note],
-            "source": "import", "created_at": now, "created_by": by,
+            "source": "import", "created_at": now, "created_by": actor.username,
         })  # fmt: skip
         lines.append({
             "order_id": sale.id, "number": 1, "product": product.id,
@@ -448,7 +452,11 @@ def _sales(uow: UnitOfWork, dataset: Dataset, register: Register, by: str, now: 
     if problems:
         return
     uow.orders.add_orders(heads, lines)
-    _returns(uow, label, returns, recorded, by, now, changes, problems)
+    clock = FixedClock(now)
+    for head, stored in zip(heads, lines, strict=True):
+        award_points_for_order(uow=uow, clock=clock, actor=actor,
+                               order=purchase_facts({**head, "lines": [stored]}, register))  # fmt: skip
+    _returns(uow, label, returns, recorded, actor, now, changes, problems)
 
 
 def _products_of(uow: UnitOfWork, ids: set[str]) -> dict[str, Product]:
@@ -469,7 +477,7 @@ def _price_history(register: Register, classification: Classification, product: 
 
 
 def _returns(uow: UnitOfWork, label: str, returns: list[MatchedReturn], recorded: set[str],
-             by: str, now: datetime, changes: CommerceChanges,
+             actor: Actor, now: datetime, changes: CommerceChanges,
              problems: list[Problem]) -> None:  # fmt: skip
     heads: list[dict[str, Any]] = []
     lines: list[dict[str, Any]] = []
@@ -486,7 +494,7 @@ def _returns(uow: UnitOfWork, label: str, returns: list[MatchedReturn], recorded
         line = line_of(stored[0], purchase.on)
         reversal = reverse_line(line, -sale.quantity, already_returned=matched.already_returned)
         heads.append({"id": sale.id, "order_id": purchase.id, "on": sale.on, "source": "import",
-                      "created_at": now, "created_by": by})  # fmt: skip
+                      "created_at": now, "created_by": actor.username})  # fmt: skip
         lines.append({
             "return_id": sale.id, "line": 1, "order_id": purchase.id, "quantity": -sale.quantity,
             "amount": reversal.amount.amount, "list_amount": reversal.list_amount.amount,
@@ -496,5 +504,12 @@ def _returns(uow: UnitOfWork, label: str, returns: list[MatchedReturn], recorded
                          *reversal.evidence],
         })  # fmt: skip
         changes.count("sales", "returns added")
-    if not problems:
-        uow.orders.add_returns(heads, lines)
+    if problems:
+        return
+    uow.orders.add_returns(heads, lines)
+    clock = FixedClock(now)
+    for head, given_back in zip(heads, lines, strict=True):
+        currency = uow.orders.lines([head["order_id"]])[head["order_id"]][0]["currency"]
+        reverse_points_for_return(uow=uow, clock=clock, actor=actor, return_id=head["id"],
+                                  order=head["order_id"], on=head["on"],
+                                  amount=Money(given_back["amount"], currency))  # fmt: skip

@@ -350,7 +350,7 @@ def import_dataset(
         _write(uow, plans, report)
         report.phase("Importing products, programmes and sales")
         commerce = import_commerce(uow=uow, path=path, register=uow.groups.load_register(),
-                                   by=actor.username, now=clock.now())  # fmt: skip
+                                   actor=actor, now=clock.now())  # fmt: skip
         result = ImportReport(
             source=source or str(path),
             tables=tuple(plans[kind.table].changes() for kind in KINDS),

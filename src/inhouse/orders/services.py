@@ -20,9 +20,13 @@ from sqlalchemy.exc import IntegrityError
 
 from inhouse.clock import Clock, today
 from inhouse.errors import FieldProblem, InvalidFields
+from inhouse.groups.domain import Register
 from inhouse.groups.services import Clash, RegisterCache
 from inhouse.identity.domain import Actor, Permission
 from inhouse.identity.services import NotAllowed, NotFound, record, require
+from inhouse.incentives.domain import Purchase
+from inhouse.incentives.services import award_points_for_order, reverse_points_for_return
+from inhouse.money import Money
 from inhouse.orders.domain import RecordedLine
 from inhouse.orders.repository import line_of
 from inhouse.pricing.domain import PricedLine, reverse_line
@@ -124,6 +128,8 @@ def place_order(
         except IntegrityError:  # stored by a concurrent request since the check
             raise Clash([FieldProblem("id", f'"{order_id}" is already an order')]) from None
         after = _order_row(uow, order_id)
+        award_points_for_order(uow=uow, clock=clock, actor=actor,
+                               order=purchase_facts(after, register))  # fmt: skip
         record(uow=uow, actor=actor, clock=clock, action="create", resource="orders",
                resource_id=order_id, before=None, after=_audit_view(after))  # fmt: skip
         uow.commit()
@@ -242,10 +248,41 @@ def return_order(
             raise Clash([FieldProblem("id", f'"{return_id}" is already a return')]) from None
         after = _order_row(uow, order)
         made: Row = next(r for r in after["returns"] if r["id"] == return_id)
+        refund = _totals(made["lines"])
+        currency = after["lines"][0]["currency"]
+        reverse_points_for_return(uow=uow, clock=clock, actor=actor, return_id=return_id,
+                                  order=order, on=day,
+                                  amount=Money(refund.get(currency, Decimal(0)), currency))  # fmt: skip
         record(uow=uow, actor=actor, clock=clock, action="return", resource="orders",
                resource_id=order, before=None, after=_return_view(made))  # fmt: skip
         uow.commit()
         return made
+
+
+def purchase_facts(order: Row, register: Register) -> Purchase:
+    """What the incentives context needs of a stored order (its first currency's lines)."""
+    currency = order["lines"][0]["currency"]
+    lines = [line for line in order["lines"] if line["currency"] == currency]
+    buyer, on = order["buyer"], order["on"]
+    kind = register.kind_of(buyer)
+    person = buyer if kind == "person" else None
+    unit = buyer if kind == "unit" else None
+    if person is not None:
+        unit = next((e.unit for e in register.employments_of(person, on)
+                     if e.entity == order["buyer_entity"]), None)  # fmt: skip
+    return Purchase(
+        order=order["id"],
+        person=person,
+        seller=order["seller_entity"],
+        buyer_entity=order["buyer_entity"],
+        unit=unit,
+        on=on,
+        amount=Money(sum((Decimal(x["amount"]) for x in lines), Decimal(0)), currency),
+        list_amount=Money(sum((Decimal(x["list_amount"]) for x in lines), Decimal(0)), currency),
+        internal=order["internal"],
+        relation=order["relation"],
+        group=order["group"],
+    )
 
 
 def _plain(value: Decimal) -> str:
