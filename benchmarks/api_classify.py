@@ -469,13 +469,14 @@ def run_load(
     seconds: float,
     start: int,
     settings: LoadSettings,
+    path: str = PATH,
 ) -> Load:
     cpu_before = server.cpu_seconds()
     load_before = os.getloadavg()[0]
     if settings.client == "wrk":
-        load = run_wrk(server.port, bodies_file, token, seconds, start, settings)
+        load = run_wrk(server.port, bodies_file, token, seconds, start, settings, path)
     else:
-        load = run_python_client(server.port, bodies_file, token, seconds, start, settings)
+        load = run_python_client(server.port, bodies_file, token, seconds, start, settings, path)
     server.check_alive()
     load.server_cpu_seconds = server.cpu_seconds() - cpu_before
     load.load_average = (round(load_before, 2), round(os.getloadavg()[0], 2))
@@ -483,14 +484,20 @@ def run_load(
 
 
 def run_wrk(
-    port: int, bodies: Path, token: str, seconds: float, start: int, settings: LoadSettings
+    port: int,
+    bodies: Path,
+    token: str,
+    seconds: float,
+    start: int,
+    settings: LoadSettings,
+    path: str = PATH,
 ) -> Load:
     script = bodies.with_name("classify.lua")
     script.write_text(WRK_SCRIPT, encoding="utf-8")
     env = dict(
         os.environ,
         API_BENCH_TOKEN=token,
-        API_BENCH_PATH=PATH,
+        API_BENCH_PATH=path,
         API_BENCH_BODIES=str(bodies),
         API_BENCH_START=str(start),
         API_BENCH_THREADS=str(settings.threads),
@@ -503,7 +510,7 @@ def run_wrk(
         f"--timeout={max(1, round(settings.timeout))}s",
         "-s",
         str(script),
-        f"http://127.0.0.1:{port}{PATH}",
+        f"http://127.0.0.1:{port}{path}",
     ]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
@@ -527,11 +534,17 @@ def run_wrk(
 
 
 def run_python_client(
-    port: int, bodies: Path, token: str, seconds: float, start: int, settings: LoadSettings
+    port: int,
+    bodies: Path,
+    token: str,
+    seconds: float,
+    start: int,
+    settings: LoadSettings,
+    path: str = PATH,
 ) -> Load:
     """The fallback without wrk: asyncio (uvloop if installed), keep-alive, pre-built requests."""
     head = (
-        f"POST {PATH} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
         "Content-Type: application/json\r\n"
         + (f"Authorization: Bearer {token}\r\n" if token else "")
     )

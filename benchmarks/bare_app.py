@@ -1,6 +1,7 @@
 """The baseline of ``api_classify.py``: a bare FastAPI endpoint, served like the real app.
 
-``POST /api/v1/classifications`` takes the same JSON body as inhouse's classification
+``POST /api/v1/classifications`` (and ``POST /api/v1/quotes``, the baseline of
+``quote.py``) takes the same JSON body as inhouse's classification
 endpoint through a pydantic model and answers a small JSON object, without auth, database
 or classification: what FastAPI, pydantic and uvicorn cost per request on this machine.
 
@@ -15,6 +16,7 @@ cheapest way (``api_classify.py --bare async``).
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict, Field
@@ -36,6 +38,31 @@ class Answer(BaseModel):
     internal: bool
 
 
+class BasketLine(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    product: str = Field(min_length=1, max_length=64)
+    quantity: Decimal = Field(gt=0)
+
+
+class Basket(BaseModel):
+    """The body of ``POST /api/v1/quotes``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    seller: str = Field(min_length=1, max_length=64)
+    buyer: str = Field(min_length=1, max_length=64)
+    on: date
+    lines: list[BasketLine] = Field(min_length=1, max_length=1000)
+
+
+class PricedBasket(BaseModel):
+    seller: str
+    buyer: str
+    on: date
+    lines: list[BasketLine]
+
+
 def answer(body: Question) -> Answer:
     return Answer(
         seller=body.seller, buyer=body.buyer, on=body.on, relation="external", internal=False
@@ -48,6 +75,10 @@ def create_app() -> FastAPI:
     @app.post("/api/v1/classifications", response_model=Answer)
     def classify(body: Question) -> Answer:
         return answer(body)
+
+    @app.post("/api/v1/quotes", response_model=PricedBasket)
+    def quote(body: Basket) -> PricedBasket:
+        return PricedBasket(seller=body.seller, buyer=body.buyer, on=body.on, lines=body.lines)
 
     return app
 

@@ -865,16 +865,15 @@ def _serve_demo(settings: Settings, host: str, port: int) -> None:
             api = create_app(settings, engine=engine, demo=True)
         where = "a temporary database, deleted on exit" if folder else "INHOUSE_DATABASE_URL"
         out.print(
-            f"Demo data loaded into {_shown(settings.database_url)} ({where}): "
-            f"{setup.report.summary()}.",
+            f"Demo data loaded into {_shown(settings.database_url)} ({where}): {setup.summary()}.",
             highlight=False,
             soft_wrap=True,
         )
         if setup.incentives is not None:
             made = setup.incentives
             out.print(
-                f"Incentives: {made.programmes} programmes, {made.points:,} points earned by "
-                f"{made.purchases:,} demo sales.",
+                f"Incentives: {made.programmes} programmes and {made.referrals} referrals; the "
+                "demo's sales earned their points as they were imported.",
                 highlight=False,
                 soft_wrap=True,
             )

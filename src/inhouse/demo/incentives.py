@@ -6,28 +6,22 @@ valid 365 days), 100 points on a first internal purchase and 250 points to whoev
 referred a new colleague, on the colleague's first internal purchase. The demo's
 employee (the mover, P037) referred Mia Vogel (P039), who joins ABC on 2026-04-15.
 
-Sales come from the demo's ``sales.csv``: each is classified against the register as
-``place_order`` will classify it and booked with ``award_points_for_order``, all in
-one transaction. Sales in US dollars earn nothing from the euro programme (said so in
-the answer); sales to customers from outside are kept for the revenue figures.
+The programmes and referrals are set up after the demo's register and before its sales
+are imported, so each imported sale earns its points as an order does. Sales in US
+dollars earn nothing from the euro programme (said so in the answer).
 """
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from inhouse.clock import Clock
 from inhouse.db.uow import UnitOfWork
-from inhouse.groups.domain import Register
 from inhouse.identity.domain import Actor
 from inhouse.incentives import services
-from inhouse.incentives.domain import Purchase
-from inhouse.money import Money
 
 PROGRAMMES: tuple[dict[str, Any], ...] = (
     {"id": "JKL-POINTS", "name": "A point per euro at JKL", "kind": "points_per_spend",
@@ -51,67 +45,14 @@ REFERRALS: tuple[tuple[str, str, date], ...] = (
 class IncentivesSetup:
     programmes: int
     referrals: int
-    purchases: int
-    points: int
 
 
-def demo_purchases(folder: Path, register: Register) -> list[Purchase]:
-    """The sales of a dataset folder as purchases, classified against ``register``."""
-    list_prices: dict[str, Decimal] = {}
-    with (folder / "products.csv").open(encoding="utf-8", newline="") as file:
-        for row in csv.DictReader(file):
-            list_prices[row["id"]] = Decimal(row["list_price"])
-    purchases: list[Purchase] = []
-    with (folder / "sales.csv").open(encoding="utf-8", newline="") as file:
-        for row in csv.DictReader(file):
-            on = date.fromisoformat(row["date"])
-            sale = register.classify(row["seller"], row["buyer"], on)
-            amount = Money(Decimal(row["amount"]), row["currency"])
-            listed = list_prices.get(row["product"] or "")
-            quantity = Decimal(row["quantity"] or "1")
-            list_amount = amount if listed is None else Money(listed * quantity, amount.currency)
-            person = row["buyer"] if register.kind_of(row["buyer"]) == "person" else None
-            unit = None
-            if person is not None:
-                for employment in register.employments_of(person, on):
-                    if employment.entity == sale.buyer_entity:
-                        unit = employment.unit
-                        break
-            elif register.kind_of(row["buyer"]) == "unit":
-                unit = row["buyer"]
-            purchases.append(
-                Purchase(
-                    order=row["id"],
-                    person=person,
-                    seller=sale.seller_entity,
-                    buyer_entity=sale.buyer_entity,
-                    unit=unit,
-                    on=on,
-                    amount=amount,
-                    list_amount=list_amount,
-                    internal=sale.internal,
-                    relation=sale.relation.value,
-                    group=sale.group,
-                )
-            )
-    return purchases
-
-
-def set_up_incentives(
-    *, uow: UnitOfWork, actor: Actor, clock: Clock, folder: Path, register: Register
-) -> IncentivesSetup:
-    """Define the programmes, record the referrals and book the points of every sale."""
+def set_up_incentives(*, uow: UnitOfWork, actor: Actor, clock: Clock) -> IncentivesSetup:
+    """Define the programmes and record the referrals; the sales imported afterwards earn
+    their points as they are recorded (``import_dataset`` books them like ``place_order``)."""
     for programme in PROGRAMMES:
         services.define_incentive_programme(uow=uow, actor=actor, clock=clock, **programme)
     for referrer, referred, on in REFERRALS:
         services.record_referral(uow=uow, actor=actor, clock=clock, referrer=referrer,
                                  referred=referred, on=on)  # fmt: skip
-    purchases = demo_purchases(folder, register)
-    points = 0
-    with uow:
-        for purchase in sorted(purchases, key=lambda p: (p.on, p.order)):
-            answer = services.award_points_for_order(uow=uow, clock=clock, order=purchase,
-                                                     actor=actor)  # fmt: skip
-            points += answer.total
-        uow.commit()
-    return IncentivesSetup(len(PROGRAMMES), len(REFERRALS), len(purchases), points)
+    return IncentivesSetup(len(PROGRAMMES), len(REFERRALS))

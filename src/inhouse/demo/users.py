@@ -9,12 +9,14 @@ employment changes from ABC to XYZ during the demo year.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Engine, inspect
 
 from inhouse.clock import Clock
-from inhouse.dataset import load_register
 from inhouse.dataset.services import ImportReport, import_dataset
 from inhouse.db.metadata import metadata
 from inhouse.db.uow import UnitOfWork
@@ -46,16 +48,29 @@ DEMO_USERS: tuple[DemoUser, ...] = tuple(
 """``demo-admin`` / ``demo-admin-2026`` … ``demo-employee`` / ``demo-employee-2026`` (P037)."""
 
 
+REGISTER_FILES = ("entities.csv", "stakes.csv", "units.csv", "people.csv", "employments.csv")
+
+
 @dataclass(frozen=True, slots=True)
 class DemoSetup:
-    report: ImportReport
+    register: ImportReport  # the first import: entities, stakes, units, people, employments
+    report: ImportReport  # the second: products, programmes and the year's sales
     users: tuple[DemoUser, ...]
     incentives: IncentivesSetup | None = None
 
+    def summary(self) -> str:
+        return f"{self.register.summary()}; {self.report.summary()}"
+
 
 def set_up_demo(*, uow: UnitOfWork, actor: Actor, clock: Clock) -> DemoSetup:
-    """Import the demo dataset, add one user per role and the incentives with the points
-    of the demo's sales (into an empty database)."""
+    """Load the demo into an empty database: its register, the incentive programmes and
+    referrals, then its products, programmes and sales (which earn their points as they
+    are recorded), and one user per role."""
+    with tempfile.TemporaryDirectory(prefix="inhouse-demo-") as folder:
+        for name in REGISTER_FILES:
+            shutil.copyfile(DATA_DIR / name, Path(folder) / name)
+        register = import_dataset(uow=uow, actor=actor, clock=clock, path=Path(folder))
+    incentives = set_up_incentives(uow=uow, actor=actor, clock=clock)
     report = import_dataset(uow=uow, actor=actor, clock=clock, path=DATA_DIR)
     for user in DEMO_USERS:
         identity.add_user(
@@ -67,9 +82,7 @@ def set_up_demo(*, uow: UnitOfWork, actor: Actor, clock: Clock) -> DemoSetup:
             role=user.role.value,
             person=user.person,
         )
-    incentives = set_up_incentives(uow=uow, actor=actor, clock=clock, folder=DATA_DIR,
-                                   register=load_register(DATA_DIR))  # fmt: skip
-    return DemoSetup(report, DEMO_USERS, incentives)
+    return DemoSetup(register, report, DEMO_USERS, incentives)
 
 
 def database_is_empty(engine: Engine) -> bool:
