@@ -6,6 +6,7 @@ from types import TracebackType
 
 from sqlalchemy import Connection, Engine
 
+from inhouse.care.repository import CareRepository
 from inhouse.groups.repository import GroupsRepository
 from inhouse.identity.repository import IdentityRepository
 from inhouse.pricing.repository import PricingRepository
@@ -15,6 +16,7 @@ class UnitOfWork:
     """``with UnitOfWork(engine) as uow: …; uow.commit()`` — anything else rolls back."""
 
     connection: Connection
+    care: CareRepository
     groups: GroupsRepository
     identity: IdentityRepository
     pricing: PricingRepository
@@ -29,6 +31,7 @@ class UnitOfWork:
         self.groups = GroupsRepository(self.connection)
         self.identity = IdentityRepository(self.connection)
         self.pricing = PricingRepository(self.connection)
+        self.care = CareRepository(self.connection)
         self._committed = False
         return self
 

@@ -29,6 +29,11 @@ class Permission(Enum):
     READ_PRICING = "read products, prices and programmes"
     WRITE_PRICING = "change products, prices and programmes"
     QUOTE = "quote prices to buyers"
+    READ_TICKETS = "read all tickets and surveys"
+    WRITE_TICKETS = "open tickets, write articles, change statuses, send surveys"
+    OWN_TICKETS = "open and read one's own tickets"
+    MANAGE_SLA = "change business calendars and SLA policies"
+    READ_PARITY = "read the service parity monitor"
 
 
 _R = Role
@@ -45,6 +50,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             _P.READ_PRICING,
             _P.WRITE_PRICING,
             _P.QUOTE,
+            _P.READ_PARITY,
         }
     ),
     _R.HR: frozenset(
@@ -55,11 +61,22 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             _P.WRITE_PEOPLE,
             _P.CLASSIFY,
             _P.READ_PRICING,
+            _P.READ_PARITY,
         }
     ),
-    _R.SERVICE_AGENT: frozenset({_P.READ_GROUP_STRUCTURE, _P.READ_PEOPLE, _P.CLASSIFY}),
+    _R.SERVICE_AGENT: frozenset(
+        {
+            _P.READ_GROUP_STRUCTURE,
+            _P.READ_PEOPLE,
+            _P.CLASSIFY,
+            _P.READ_TICKETS,
+            _P.WRITE_TICKETS,
+            _P.MANAGE_SLA,
+            _P.READ_PARITY,
+        }
+    ),
     _R.SALES_SYSTEM: frozenset({_P.CLASSIFY, _P.QUOTE}),
-    _R.EMPLOYEE: frozenset({_P.READ_OWN_PERSON}),
+    _R.EMPLOYEE: frozenset({_P.READ_OWN_PERSON, _P.OWN_TICKETS}),
 }
 
 

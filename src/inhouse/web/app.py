@@ -81,6 +81,8 @@ def create_app(
     app.add_middleware(WritesMakeDataStale, version=app.state.data_version)
     problems.install(app)
 
+    from inhouse.care.api import pages as care_pages
+    from inhouse.care.api import router as care_router
     from inhouse.dataset.api import router as dataset_router
     from inhouse.groups.api import router as groups_router
     from inhouse.identity.api import router as identity_router
@@ -90,4 +92,6 @@ def create_app(
     app.include_router(groups_router, prefix=API_PREFIX)
     app.include_router(dataset_router, prefix=API_PREFIX)
     app.include_router(pricing_router, prefix=API_PREFIX)
+    app.include_router(care_router, prefix=API_PREFIX)
+    app.include_router(care_pages)
     return app

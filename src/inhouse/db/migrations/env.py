@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+import inhouse.care.tables
 import inhouse.groups.tables
 import inhouse.identity.tables
 import inhouse.pricing.tables  # noqa: F401  (registers the tables on the metadata)
