@@ -979,3 +979,188 @@ def period_bounds(period: str) -> tuple[date, date]:
     except CareError as error:
         raise InvalidRequest(str(error)) from None
     return span.start, span.end
+
+
+# =========================================================================== dataset import
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryImport:
+    """What importing ``tickets.csv`` and ``ticket_events.csv`` did (counts per file)."""
+
+    tickets: dict[str, int]
+    events: dict[str, int]
+
+
+_TICKET_COMPARED = ("created_at", "requester", "serving_entity", "subject", "channel",
+                    "priority")  # fmt: skip
+_COLUMN_OF = {"created_at": "created"}
+
+
+def _instant(text: str) -> datetime:
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f'"{text}" is not a time (ISO 8601, e.g. 2026-03-02T08:00+01:00)'
+        ) from None
+    if at.tzinfo is None:
+        raise ValueError(f'"{text}" has no UTC offset (e.g. 2026-03-02T08:00+01:00 or …Z)')
+    return at.astimezone(UTC)
+
+
+def import_history(*, uow: UnitOfWork, path: Any, register: Register) -> HistoryImport | None:
+    """Tickets and their events from a dataset folder, inside the caller's transaction.
+
+    Checked whole before anything is written; every problem names file, row and column
+    (``DatasetError``). Idempotent by natural keys: a ticket by ``id``, an event by
+    ``ticket, at, kind, status, author``; a stored ticket is never changed (a row that
+    differs from it is an error), stored events are kept. Tickets that gained events are
+    matched to policies and measured again. ``None`` when the dataset has neither file.
+    """
+    from inhouse.dataset.errors import DatasetError, Problem
+    from inhouse.dataset.reader import open_dataset
+
+    with open_dataset(path) as dataset:
+        if not (dataset.has("tickets") or dataset.has("ticket_events")):
+            return None
+        labels = {name: source.label for name, source in dataset.sources.items()}
+        ticket_rows = list(dataset.read_table("tickets"))
+        event_rows = list(dataset.read_table("ticket_events"))
+        problems: list[Problem] = list(dataset.problems)
+    policies = {p["id"] for p in uow.care.policies()}
+    given: dict[str, Row] = {}
+    first_row: dict[str, int] = {}
+    for row in ticket_rows:
+        if not row.complete:
+            continue
+        checks: list[FieldProblem] = []
+        try:
+            created = _instant(row.values["created"])
+        except ValueError as error:
+            problems.append(row.problem("created", str(error)))
+            continue
+        ticket = _new_ticket_row(
+            register, checks, id=row.values["id"], created_at=created,
+            requester=row.values["requester"], serving_entity=row.values["serving_entity"],
+            subject=row.values["subject"], channel=row.get("channel") or "email",
+            priority=row.get("priority") or "normal", policy=row.get("policy"),
+            policies=dict.fromkeys(policies),
+        )  # fmt: skip
+        problems.extend(row.problem(_COLUMN_OF.get(c.field, c.field), c.reason) for c in checks)
+        if checks:
+            continue
+        if ticket["id"] in given:
+            problems.append(row.problem("id", f"ticket {ticket['id']} is given in row "
+                                        f"{first_row[ticket['id']]} already"))  # fmt: skip
+            continue
+        given[ticket["id"]] = ticket
+        first_row[ticket["id"]] = row.number
+    stored = uow.care.existing_tickets(sorted(given | {r.values.get("ticket", ""): {}
+                                                       for r in event_rows}))  # fmt: skip
+    new_tickets: list[Row] = []
+    unchanged = 0
+    for ticket_id, ticket in given.items():
+        before = stored.get(ticket_id)
+        if before is None:
+            new_tickets.append(ticket)
+            continue
+        differs = [c for c in _TICKET_COMPARED if before[c] != ticket[c]]
+        if differs:
+            column = differs[0]
+            problems.append(Problem(labels["tickets"], first_row[ticket_id],
+                                    _COLUMN_OF.get(column, column),
+                                    f"the database holds ticket {ticket_id} with {column} "
+                                    f"{before[column]}; an import does not change tickets"))  # fmt: skip
+        else:
+            unchanged += 1
+    created_of = {k: v["created_at"] for k, v in stored.items()}
+    created_of.update({k: v["created_at"] for k, v in given.items()})
+    stored_events = uow.care.events_of(sorted(k for k in created_of if k in stored))
+    known_keys = {
+        (e["ticket"], e["at"], e["kind"], e["status"], e["author"])
+        for events in stored_events.values() for e in events
+    }  # fmt: skip
+    seen: dict[tuple[Any, ...], int] = {}
+    new_events: list[Row] = []
+    events_unchanged = 0
+    for row in event_rows:
+        if not row.complete:
+            continue
+        event, reasons = _event_of(row.values, created_of)
+        problems.extend(row.problem(column, reason) for column, reason in reasons)
+        if event is None:
+            continue
+        key = (event["ticket"], event["at"], event["kind"], event["status"], event["author"])
+        if key in seen:
+            problems.append(row.problem(None, f"the same event as row {seen[key]} (ticket, at, "
+                                        "kind, status and author); give it once"))  # fmt: skip
+            continue
+        seen[key] = row.number
+        if key in known_keys:
+            events_unchanged += 1
+        else:
+            new_events.append(event)
+    if problems:
+        raise DatasetError(sorted(problems, key=lambda p: (p.file != labels.get("tickets"),
+                                                           p.row or 0)))  # fmt: skip
+    uow.care.add_tickets(new_tickets)
+    uow.care.add_events(new_events)
+    touched = sorted({t["id"] for t in new_tickets} | {e["ticket"] for e in new_events})
+    _recompute(uow, touched)
+    total = uow.care.count_tickets()
+    events_total = sum(len(v) for v in stored_events.values())
+    return HistoryImport(
+        tickets={"added": len(new_tickets), "unchanged": unchanged,
+                 "kept": total - len(new_tickets) - unchanged},
+        events={"added": len(new_events), "unchanged": events_unchanged,
+                "kept": events_total - events_unchanged},
+    )  # fmt: skip
+
+
+def _event_of(values: Mapping[str, str], created_of: Mapping[str, datetime]
+              ) -> tuple[Row | None, list[tuple[str | None, str]]]:  # fmt: skip
+    reasons: list[tuple[str | None, str]] = []
+    ticket = values["ticket"]
+    created = created_of.get(ticket)
+    if created is None:
+        reasons.append(("ticket", f'"{ticket}" is not a ticket of tickets.csv or the database'))
+    try:
+        at: datetime | None = _instant(values["at"])
+    except ValueError as error:
+        reasons.append(("at", str(error)))
+        at = None
+    if at is not None and created is not None and at < created:
+        reasons.append(("at", f"{values['at']} is before the ticket was created "
+                        f"({created.isoformat()})"))  # fmt: skip
+    kind = values["kind"]
+    status = values.get("status")
+    author = values.get("author")
+    visibility = values.get("visibility", "public")
+    if kind == "status":
+        if status is None:
+            reasons.append(("status", "a status event needs a status"))
+        elif status not in {s.value for s in Status} or status == "new":
+            reasons.append(("status", f'"{status}" is not open, pending_customer, '
+                            "pending_reminder, resolved or closed"))  # fmt: skip
+        for column in ("author", "body"):
+            if values.get(column):
+                reasons.append((column, "a status event has no " + column))
+        author = None
+    elif kind == "article":
+        if author not in ("agent", "requester"):
+            reasons.append(("author", f'"{author or ""}" is not agent or requester'))
+        if visibility not in ("public", "internal"):
+            reasons.append(("visibility", f'"{visibility}" is not public or internal'))
+        elif author == "requester" and visibility == "internal":
+            reasons.append(("visibility", "a requester's message is always public"))
+        if status is not None:
+            reasons.append(("status", "an article has no status"))
+        status = None
+    else:
+        reasons.append(("kind", f'"{kind}" is not status or article'))
+    if reasons or at is None:
+        return None, reasons
+    return {"ticket": ticket, "at": at, "kind": kind, "status": status, "author": author,
+            "public": None if kind == "status" else visibility == "public",
+            "body": values.get("body"), "written_by": "import"}, []  # fmt: skip

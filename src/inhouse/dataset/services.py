@@ -190,6 +190,7 @@ WRITE_ORDER: tuple[_Kind, ...] = (ENTITIES, PEOPLE, UNITS, STAKES, EMPLOYMENTS)
 """Referenced records first: stakes may be held by persons, employments name units."""
 PARTIES: tuple[_Kind, ...] = (ENTITIES, UNITS, PEOPLE)
 REGISTER_TABLES = frozenset(kind.table for kind in KINDS)
+HISTORY_TABLES = frozenset({"tickets", "ticket_events"})  # imported by the care context
 
 
 # --------------------------------------------------------------------------- reports
@@ -338,15 +339,29 @@ def import_dataset(
             raise DatasetError(_located(findings, path, labels))
         del dataset
         _write(uow, plans, report)
+        history = _import_history(uow, path, report)
         result = ImportReport(
             source=source or str(path),
-            tables=tuple(plans[kind.table].changes() for kind in KINDS),
+            tables=tuple(plans[kind.table].changes() for kind in KINDS) + history,
             not_imported=tuple(not_imported),
         )
         _audit(uow, actor, clock, plans, result)
         report.phase("Committing")
         uow.commit()
     return result
+
+
+def _import_history(uow: UnitOfWork, path: Path, report: Progress) -> tuple[TableChanges, ...]:
+    """Tickets and ticket events (the care context checks and writes them)."""
+    if path.suffix.lower() in BODS_SUFFIXES:
+        return ()
+    from inhouse.care.services import import_history
+
+    report.phase("Importing tickets")
+    done = import_history(uow=uow, path=path, register=uow.groups.load_register())
+    if done is None:
+        return ()
+    return (TableChanges("tickets", **done.tickets), TableChanges("ticket_events", **done.events))
 
 
 class _Silent:
@@ -364,7 +379,9 @@ def _sources(path: Path) -> tuple[dict[str, str], list[str]]:
     with open_dataset(path) as dataset:
         labels = {name: source.label for name, source in dataset.sources.items()}
     not_imported = [
-        labels[name] for name in DATASET_TABLES if name in labels and name not in REGISTER_TABLES
+        labels[name]
+        for name in DATASET_TABLES
+        if name in labels and name not in REGISTER_TABLES | HISTORY_TABLES
     ]
     return labels, not_imported
 

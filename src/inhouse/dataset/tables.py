@@ -68,8 +68,32 @@ SALES = TableSpec(
     required=("id", "date", "seller", "buyer"),
     optional=("amount", "currency", "product", "quantity", "price_paid", "market_price"),
 )
+# Care: ticket history for bulk import (docs/care.md). Times are ISO 8601 with a UTC offset.
+TICKETS = TableSpec(
+    "tickets",
+    required=("id", "created", "requester", "serving_entity", "subject"),
+    optional=("channel", "priority", "policy"),
+)
+TICKET_EVENTS = TableSpec(
+    "ticket_events",
+    required=("ticket", "at", "kind"),
+    optional=("status", "author", "visibility", "body"),
+)
 
 # The order here is the order in which problems are reported and files are written.
 TABLES: Mapping[str, TableSpec] = MappingProxyType(
-    {spec.name: spec for spec in (ENTITIES, STAKES, UNITS, PEOPLE, EMPLOYMENTS, PRODUCTS, SALES)}
+    {
+        spec.name: spec
+        for spec in (
+            ENTITIES,
+            STAKES,
+            UNITS,
+            PEOPLE,
+            EMPLOYMENTS,
+            PRODUCTS,
+            SALES,
+            TICKETS,
+            TICKET_EVENTS,
+        )
+    }
 )

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, inspect
 
+from inhouse.care import services as care
 from inhouse.clock import Clock
 from inhouse.dataset.services import ImportReport, import_dataset
 from inhouse.db.metadata import metadata
 from inhouse.db.uow import UnitOfWork
-from inhouse.demo import DATA_DIR, MOVER
+from inhouse.demo import CARE_CALENDARS, CARE_POLICIES, DATA_DIR, MOVER, PARITY_LAGGARD
 from inhouse.groups.repository import TABLES as GROUPS_TABLES
+from inhouse.groups.services import RegisterCache
 from inhouse.identity import services as identity
 from inhouse.identity.domain import Actor, Role
 
@@ -51,8 +53,17 @@ class DemoSetup:
 
 
 def set_up_demo(*, uow: UnitOfWork, actor: Actor, clock: Clock) -> DemoSetup:
-    """Import the demo dataset and add one user per role (into an empty database)."""
+    """Import the demo dataset and add one user per role (into an empty database).
+
+    The SLA calendars and policies come first, so that the imported tickets are measured
+    as they arrive; then a sample of resolved tickets gets its CSAT answer.
+    """
+    for calendar in CARE_CALENDARS:
+        care.define_calendar(uow=uow, actor=actor, clock=clock, **calendar)  # type: ignore[arg-type]
+    for policy in CARE_POLICIES:
+        care.define_policy(uow=uow, actor=actor, clock=clock, **policy)  # type: ignore[arg-type]
     report = import_dataset(uow=uow, actor=actor, clock=clock, path=DATA_DIR)
+    demo_surveys(uow=uow, actor=actor, clock=clock)
     for user in DEMO_USERS:
         identity.add_user(
             uow=uow,
@@ -64,6 +75,25 @@ def set_up_demo(*, uow: UnitOfWork, actor: Actor, clock: Clock) -> DemoSetup:
             person=user.person,
         )
     return DemoSetup(report, DEMO_USERS)
+
+
+def demo_surveys(*, uow: UnitOfWork, actor: Actor, clock: Clock) -> int:
+    """CSAT answers for every third resolved demo ticket; the laggard's internal customers
+    are less happy. Deterministic: the score follows from the ticket's number."""
+    with uow:
+        rows = [r for r in uow.care.tickets_page(limit=100_000, after=None)
+                if r["status"] in ("resolved", "closed")]  # fmt: skip
+    answered = 0
+    cache = RegisterCache()
+    for row in rows[::3]:
+        number = int(row["id"][2:])
+        unhappy = row["serving_entity"] == PARITY_LAGGARD and row["internal"]
+        score = (1 + number % 3) if unhappy else (3 + number % 3)
+        invitation = care.invite(uow=uow, actor=actor, clock=clock, cache=cache, kind="csat",
+                                 ticket=row["id"])  # fmt: skip
+        care.answer_survey(uow=uow, clock=clock, token=invitation.token, score=score)
+        answered += 1
+    return answered
 
 
 def database_is_empty(engine: Engine) -> bool:
