@@ -93,7 +93,10 @@ def epoch_minute(at: datetime) -> int:
 
 def instant(minute: int) -> datetime:
     """The UTC instant at the start of an epoch minute."""
-    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(minutes=minute)
+    return _EPOCH + timedelta(minutes=minute)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def parse_clock(text: str) -> int:
@@ -551,8 +554,19 @@ class Clock:
     elapsed: int | None  # business minutes counted up to ``stopped`` (None while running)
     due: datetime | None  # None while paused (the due time moves when the pause ends)
     breached: bool | None  # None while running
-    counted: tuple[str, ...]  # the counted business spans, in local time
-    paused: tuple[str, ...]  # the paused business spans left out, in local time
+    counted_spans: tuple[Span, ...]  # the counted business spans
+    paused_spans: tuple[Span, ...]  # the paused business spans left out
+    calendar: Calendar
+
+    @property
+    def counted(self) -> tuple[str, ...]:
+        """The counted business spans, in the calendar's local time."""
+        return tuple(self.calendar.describe_span(s) for s in self.counted_spans)
+
+    @property
+    def paused(self) -> tuple[str, ...]:
+        """The business spans left out because the ticket waited, in local time."""
+        return tuple(self.calendar.describe_span(s) for s in self.paused_spans)
 
     @property
     def breached_by(self) -> int | None:
@@ -648,8 +662,9 @@ def _clock(
         elapsed=elapsed,
         due=None if due is None else instant(due),
         breached=None if elapsed is None else elapsed > target,
-        counted=tuple(calendar.describe_span(s) for s in counted),
-        paused=tuple(calendar.describe_span(s) for s in left_out),
+        counted_spans=tuple(counted),
+        paused_spans=tuple(left_out),
+        calendar=calendar,
     )
 
 
