@@ -581,6 +581,8 @@ class Clock:
         else:
             lines.append(f"from {self.started.isoformat()} to {self.stopped.isoformat()}")
         lines.extend(f"counted {c}" for c in self.counted)
+        if self.stopped is not None and not self.counted_spans:
+            lines.append("no business minutes in between (outside working hours)")
         lines.extend(f"not counted (paused) {p}" for p in self.paused)
         if self.elapsed is not None:
             verdict = (
