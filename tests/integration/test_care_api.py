@@ -345,6 +345,12 @@ def test_parity_alerts_when_internal_customers_wait_longer(
     assert (alert["internal"], alert["external"], alert["ticket_count"]) == ("150", "80", 10)
     assert sorted(alert["tickets"])[0] == "P1-0"
 
+    grouped = ok(client.get(f"{API}/parity", headers=care,
+                            params={"period": "2026", "group": "ORG", "min_tickets": 10}))  # fmt: skip
+    assert grouped["scope"] == "group ORG (ORG)" and grouped["alerts"] == relaxed["alerts"]
+    unknown = client.get(f"{API}/parity", headers=care, params={"period": "2026", "group": "X"})
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["path"] == "query.group"
+
     wide = ok(client.get(f"{API}/parity", headers=care, params={
         "period": "2026", "entity": "ORG", "median_pct": "87.5", "min_tickets": 10}))  # fmt: skip
     assert wide["alerts"] == []  # 150 is exactly 87.5 % above 80
