@@ -233,8 +233,9 @@ class CareRepository:
 
     def figures(
         self, *, start: datetime, end: datetime, serving: Sequence[str] | None, as_of: datetime
-    ) -> list[Row]:
-        """The stored figures of tickets created in ``[start, end)`` by serving entities.
+    ) -> list[tuple[Any, ...]]:
+        """The stored figures of tickets created in ``[start, end)`` by serving entities:
+        ``(id, relation, first_response_minutes, resolution_minutes, breached)``.
 
         ``breached`` as of ``as_of``: a clock that is due and still running counts as
         breached; a ticket whose clocks are all within target and stopped as met;
@@ -257,12 +258,7 @@ class CareRepository:
         ).where(and_(table.c.created_at >= start, table.c.created_at < end))
         if serving is not None:
             query = query.where(table.c.serving_entity.in_(serving))
-        result = self.connection.execute(query)
-        return [
-            {"id": i, "relation": r, "first_response_minutes": f, "resolution_minutes": m,
-             "breached": None if b is None else bool(b)}
-            for i, r, f, m, b in result
-        ]  # fmt: skip
+        return [tuple(row) for row in self.connection.execute(query).all()]
 
     def csat_answers(
         self, *, start: datetime, end: datetime, serving: Sequence[str] | None

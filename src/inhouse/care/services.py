@@ -949,16 +949,19 @@ def parity(
     csat: dict[str, list[int]] = {}
     for row in csat_rows:
         csat.setdefault(row["ticket"], []).append(int(row["score"]))
+    rated = {ticket: tuple(scores) for ticket, scores in csat.items()}
     tickets = [
-        TicketFigures(r["id"], r["relation"], r["first_response_minutes"],
-                      r["resolution_minutes"], r["breached"], tuple(csat.get(r["id"], ())))
-        for r in figures_rows
-    ]  # fmt: skip
+        TicketFigures(i, r, f, m, None if b is None else bool(b), rated.get(i, ()))
+        for i, r, f, m, b in figures_rows
+    ]
+    by_relation: dict[str, list[TicketFigures]] = {relation: [] for relation in RELATIONS}
+    for ticket in tickets:
+        by_relation.setdefault(ticket.relation, []).append(ticket)
     nps_by: dict[str, list[int]] = {}
     for row in nps_rows:
         nps_by.setdefault(row["relation"], []).append(int(row["score"]))
-    inside = [t for t in tickets if t.internal]
-    outside = [t for t in tickets if not t.internal]
+    inside = [t for rel in RELATIONS[:4] for t in by_relation[rel]]
+    outside = [t for rel, found in by_relation.items() if rel not in RELATIONS[:4] for t in found]
     internal_nps = [s for rel, scores in nps_by.items() if rel in RELATIONS[:4] for s in scores]
     external_nps = [s for rel, scores in nps_by.items() if rel not in RELATIONS[:4]
                     for s in scores]  # fmt: skip
@@ -966,8 +969,7 @@ def parity(
     external = segment_of("external", outside, external_nps)
     segments = [internal, external]
     for relation in RELATIONS:
-        segments.append(segment_of(relation, [t for t in tickets if t.relation == relation],
-                                   nps_by.get(relation, [])))  # fmt: skip
+        segments.append(segment_of(relation, by_relation[relation], nps_by.get(relation, [])))
     alerts, notes = parity_alerts(inside, outside, internal, external, limits)
     return ParityReport(span.name, span.start, span.end, serving or [], scope, segments,
                         alerts, notes, limits)  # fmt: skip
