@@ -761,10 +761,8 @@ def calendars_set(
     fields: dict[str, Any] = {"name": name or calendar, "tz": tz, "hours": _hours(hours),
               "holidays": [_day(d) for d in holiday or []]}  # fmt: skip
     with _domain_errors():
-        if care.list_calendars(uow=UnitOfWork(engine), actor=_operator()) and any(
-            c["id"] == calendar for c in care.list_calendars(uow=UnitOfWork(engine),
-                                                             actor=_operator())
-        ):  # fmt: skip
+        known = {c["id"] for c in care.list_calendars(uow=UnitOfWork(engine), actor=_operator())}
+        if calendar in known:
             row = care.change_calendar(uow=UnitOfWork(engine), actor=_operator(),
                                        clock=SystemClock(), calendar=calendar, **fields)  # fmt: skip
         else:
