@@ -54,6 +54,12 @@ user_app = typer.Typer(help="Users of the web app and the API.", no_args_is_help
 token_app = typer.Typer(help="API tokens (shown once, stored as a hash).", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
+tickets_app = typer.Typer(help="Support tickets with their SLA clocks.", no_args_is_help=True)
+calendars_app = typer.Typer(help="Business calendars of the SLA clocks.", no_args_is_help=True)
+policies_app = typer.Typer(help="SLA policies (tried by position).", no_args_is_help=True)
+app.add_typer(tickets_app, name="tickets")
+app.add_typer(calendars_app, name="calendars")
+app.add_typer(policies_app, name="policies")
 out = Console()
 err = Console(stderr=True)
 
@@ -786,6 +792,267 @@ def incentives_expire(
               highlight=False)  # fmt: skip
     for entry in run.entries:
         out.print(f"  • {entry['person']}: {entry['reason']}", markup=False, highlight=False)
+
+
+# --------------------------------------------------------------------------- care
+
+
+def _care_json(row: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(row, default=str))  # type: ignore[no-any-return]
+
+
+@tickets_app.command("list")
+def tickets_list(
+    status: Annotated[str | None, typer.Option(help="Only tickets in this status.")] = None,
+    serving: Annotated[str | None, typer.Option(help="Only this serving entity's.")] = None,
+    requester: Annotated[str | None, typer.Option(help="Only this requester's.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many (1 to 1000).")] = 50,
+    cursor: Annotated[str | None, typer.Option(help="next_cursor of the previous page.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Tickets in id order with relation, status and SLA figures."""
+    from inhouse.care import services as care
+    from inhouse.care.schemas import TicketSummary
+
+    engine = _database()
+    with _domain_errors():
+        page = care.list_tickets(uow=UnitOfWork(engine), actor=_operator(), limit=limit,
+                                 cursor=cursor, requester=requester, serving_entity=serving,
+                                 status=status)  # fmt: skip
+    rows = [TicketSummary.model_validate(r) for r in page.items]
+    if as_json:
+        _print_json({"items": [r.model_dump(mode="json") for r in rows],
+                     "next_cursor": page.next_cursor})  # fmt: skip
+        return
+    table = Table("id", "created (UTC)", "requester", "serving", "relation", "priority",
+                  "status", "policy", "first resp.", "resolution", "breached")  # fmt: skip
+    for r in rows:
+        table.add_row(r.id, f"{r.created_at:%Y-%m-%d %H:%M}", escape(r.requester),
+                      r.serving_entity, r.relation, r.priority, r.status, r.policy or "",
+                      _minutes(r.first_response_minutes), _minutes(r.resolution_minutes),
+                      {True: "[red]yes[/red]", False: "no", None: ""}[r.breached])  # fmt: skip
+    out.print(table)
+    if page.next_cursor:
+        out.print(f"more: --cursor {page.next_cursor}", markup=False, highlight=False)
+
+
+def _minutes(value: int | None) -> str:
+    return "" if value is None else f"{value} min"
+
+
+@tickets_app.command("show")
+def tickets_show(
+    ticket: Annotated[str, typer.Argument(help="The ticket id.", show_default=False)],
+    as_json: JsonOption = False,
+) -> None:
+    """One ticket: relation with evidence, history, and each SLA clock explained."""
+    from inhouse.care import services as care
+    from inhouse.care.schemas import TicketRead
+
+    engine = _database()
+    with _domain_errors():
+        view = care.get_ticket(uow=UnitOfWork(engine), actor=_operator(), clock=SystemClock(),
+                               ticket=ticket)  # fmt: skip
+    read = TicketRead.of(view)
+    if as_json:
+        _print_json(read.model_dump(mode="json"))
+        return
+    say = partial(out.print, markup=False, highlight=False, soft_wrap=True)
+    say(f"{read.id}: {read.subject}")
+    say(f"{read.requester} ({read.requester_kind}) → {read.serving_entity}: {read.relation}, "
+        f"{read.channel}, {read.priority}, {read.status}")  # fmt: skip
+    for line in read.relation_evidence + read.policy_evidence:
+        say(f"  · {line}")
+    out.rule("history")
+    for event in read.events:
+        what = event.status if event.kind == "status" else (
+            f"{event.author} {'message' if event.public else 'internal note'}")  # fmt: skip
+        say(f"  {event.at:%Y-%m-%d %H:%M} UTC  {what}")
+    for clock in read.sla:
+        out.rule(clock.name)
+        for line in clock.explanation:
+            say(f"  {line}")
+        if clock.overdue:
+            out.print("  [red]overdue now[/red]")
+
+
+def _hours(text: str) -> dict[str, list[list[str]]]:
+    """``mon-fri=09:00-12:00,13:00-17:00;sat=10:00-14:00`` → the calendar's hours."""
+    hours: dict[str, list[list[str]]] = {}
+    try:
+        for part in filter(None, (p.strip() for p in text.split(";"))):
+            days, ranges = part.split("=")
+            hours[days.strip()] = [r.strip().split("-") for r in ranges.split(",")]
+    except ValueError:
+        raise typer.BadParameter(f'"{text}" is not like mon-fri=09:00-12:00,13:00-17:00') from None
+    return hours
+
+
+@calendars_app.command("list")
+def calendars_list(as_json: JsonOption = False) -> None:
+    """Every business calendar."""
+    from inhouse.care import services as care
+
+    engine = _database()
+    with _domain_errors():
+        rows = care.list_calendars(uow=UnitOfWork(engine), actor=_operator())
+    if as_json:
+        _print_json([_care_json(r) for r in rows])
+        return
+    table = Table("id", "name", "time zone", "hours", "holidays")
+    for r in rows:
+        hours = "; ".join(
+            f"{d} " + ", ".join("–".join(x) for x in v) for d, v in r["hours"].items()
+        )
+        table.add_row(r["id"], escape(r["name"]), r["tz"], hours, str(len(r["holidays"])))
+    out.print(table)
+
+
+@calendars_app.command("set")
+def calendars_set(
+    calendar: Annotated[str, typer.Argument(help="The calendar id.", show_default=False)],
+    tz: Annotated[str, typer.Option("--tz", help="IANA time zone, e.g. Europe/Berlin.")],
+    hours: Annotated[
+        str, typer.Option(help="e.g. mon-fri=09:00-12:00,13:00-17:00;sat=10:00-14:00")
+    ],
+    name: Annotated[str | None, typer.Option(help="A name (default: the id).")] = None,
+    holiday: Annotated[
+        list[str] | None, typer.Option(help="A holiday (YYYY-MM-DD); repeat.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create a calendar, or replace one (its tickets are measured again)."""
+    from inhouse.care import services as care
+
+    engine = _database()
+    fields: dict[str, Any] = {"name": name or calendar, "tz": tz, "hours": _hours(hours),
+              "holidays": [_day(d) for d in holiday or []]}  # fmt: skip
+    with _domain_errors():
+        known = {c["id"] for c in care.list_calendars(uow=UnitOfWork(engine), actor=_operator())}
+        if calendar in known:
+            row = care.change_calendar(uow=UnitOfWork(engine), actor=_operator(),
+                                       clock=SystemClock(), calendar=calendar, **fields)  # fmt: skip
+        else:
+            row = care.define_calendar(uow=UnitOfWork(engine), actor=_operator(),
+                                       clock=SystemClock(), id=calendar, **fields)  # fmt: skip
+    if as_json:
+        _print_json(_care_json(row))
+        return
+    out.print(f"Calendar {calendar} saved.", markup=False, highlight=False)
+
+
+@policies_app.command("list")
+def policies_list(as_json: JsonOption = False) -> None:
+    """Every SLA policy, in the order they are tried."""
+    from inhouse.care import services as care
+
+    engine = _database()
+    with _domain_errors():
+        rows = care.list_policies(uow=UnitOfWork(engine), actor=_operator())
+    if as_json:
+        _print_json([_care_json(r) for r in rows])
+        return
+    table = Table("position", "id", "segments", "priorities", "calendar", "first response",
+                  "resolution", "next response")  # fmt: skip
+    for r in rows:
+        table.add_row(str(r["position"]), r["id"], ", ".join(r["segments"]) or "any",
+                      ", ".join(r["priorities"]) or "any", r["calendar"],
+                      _minutes(r["first_response"]), _minutes(r["resolution"]),
+                      _minutes(r["next_response"]))  # fmt: skip
+    out.print(table)
+
+
+@policies_app.command("set")
+def policies_set(
+    policy: Annotated[str, typer.Argument(help="The policy id.", show_default=False)],
+    position: Annotated[int, typer.Option(help="Policies are tried by position.")],
+    calendar: Annotated[str, typer.Option(help="The calendar id.")],
+    first_response: Annotated[int, typer.Option(help="Target in business minutes.")],
+    resolution: Annotated[int, typer.Option(help="Target in business minutes.")],
+    next_response: Annotated[int | None, typer.Option(help="Target in business minutes.")] = None,
+    segment: Annotated[
+        list[str] | None, typer.Option(help="internal, external or a relation; repeat.")
+    ] = None,
+    priority: Annotated[
+        list[str] | None, typer.Option(help="low, normal, high, urgent; repeat.")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="A name (default: the id).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create or replace an SLA policy; every ticket is matched and measured again."""
+    from inhouse.care import services as care
+
+    engine = _database()
+    fields: dict[str, Any] = {"name": name or policy, "position": position, "calendar": calendar,
+              "first_response": first_response, "resolution": resolution,
+              "next_response": next_response, "segments": segment or [],
+              "priorities": priority or []}  # fmt: skip
+    with _domain_errors():
+        known = {p["id"] for p in care.list_policies(uow=UnitOfWork(engine), actor=_operator())}
+        if policy in known:
+            row = care.change_policy(uow=UnitOfWork(engine), actor=_operator(),
+                                     clock=SystemClock(), policy=policy, **fields)  # fmt: skip
+        else:
+            row = care.define_policy(uow=UnitOfWork(engine), actor=_operator(),
+                                     clock=SystemClock(), id=policy, **fields)  # fmt: skip
+    if as_json:
+        _print_json(_care_json(row))
+        return
+    out.print(f"SLA policy {policy} saved; {row['tickets_recomputed']} tickets measured again.",
+              markup=False, highlight=False)  # fmt: skip
+
+
+@app.command()
+def parity(
+    period: Annotated[str, typer.Option(help="2026, 2026-Q1 or 2026-03.")],
+    entity: Annotated[str | None, typer.Option(help="One serving entity.")] = None,
+    group: Annotated[str | None, typer.Option(help="Every member of a group.")] = None,
+    attainment_pct: Annotated[float, typer.Option(help="Tolerance, relative %.")] = 10,
+    median_pct: Annotated[float, typer.Option(help="Tolerance, relative %.")] = 10,
+    csat_points: Annotated[float, typer.Option(help="Tolerance, points.")] = 0.3,
+    min_tickets: Annotated[int, typer.Option(help="Minimum tickets on each side.")] = 10,
+    as_json: JsonOption = False,
+) -> None:
+    """Are internal customers served as well as external ones? Figures and alerts."""
+    from decimal import Decimal
+
+    from inhouse.care import services as care
+    from inhouse.care.domain import Tolerances
+    from inhouse.care.schemas import ParityRead
+
+    engine = _database()
+    limits = Tolerances(Decimal(str(attainment_pct)), Decimal(str(median_pct)),
+                        Decimal(str(csat_points)), min_tickets)  # fmt: skip
+    with _domain_errors():
+        report = care.parity(uow=UnitOfWork(engine), actor=_operator(), clock=SystemClock(),
+                             cache=services.RegisterCache(), period=period, entity=entity,
+                             group=group, tolerances=limits)  # fmt: skip
+    read = ParityRead.of(report)
+    if as_json:
+        _print_json(read.model_dump(mode="json"))
+        return
+    say = partial(out.print, markup=False, highlight=False, soft_wrap=True)
+    say(f"Service parity {read.period} ({read.start} to {read.end}, exclusive), {read.scope}")
+    table = Table("segment", "tickets", "1st resp. median", "p90", "resolution median", "p90",
+                  "SLA met", "CSAT", "n", "NPS")  # fmt: skip
+    for s in read.segments:
+        if not s.tickets and s.name not in ("internal", "external"):
+            continue
+        table.add_row(s.name, str(s.tickets), _minutes(s.first_response_median),
+                      _minutes(s.first_response_p90), _minutes(s.resolution_median),
+                      _minutes(s.resolution_p90),
+                      "" if s.attainment_pct is None else f"{s.attainment_pct}%",
+                      "" if s.csat_mean is None else str(s.csat_mean), str(s.csat_count),
+                      "" if s.nps is None else str(s.nps))  # fmt: skip
+    out.print(table)
+    for alert in read.alerts:
+        out.print("[red]ALERT[/red] ", end="")
+        shown = ", ".join(alert.tickets[:10]) + (" …" if alert.ticket_count > 10 else "")
+        say(f"{alert.message}: {shown}")
+    for note in read.notes:
+        say(f"note: {note}")
+    if not read.alerts:
+        say("No alerts: internal customers fare no worse than external ones beyond the tolerances.")
 
 
 # --------------------------------------------------------------------------- serve

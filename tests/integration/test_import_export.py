@@ -171,6 +171,8 @@ def test_the_demo_dataset_imports_whole_with_its_products_programmes_and_sales(
         changes("units", added=33),
         changes("people", added=68),
         changes("employments", added=57),
+        changes("tickets", added=1126),
+        changes("ticket_events", added=7087),
     )
     assert report.not_imported == ()
     assert report.commerce == {
@@ -180,7 +182,7 @@ def test_the_demo_dataset_imports_whole_with_its_products_programmes_and_sales(
         "sales": {"orders added": 2980, "returns added": 72},
     }
     assert report.summary() == (
-        "191 added; products: 35 added; programmes: 20 added; gross_profit: 2 added; "
+        "8,404 added; products: 35 added; programmes: 20 added; gross_profit: 2 added; "
         "sales: 2,980 orders added, 72 returns added"
     )
     with UnitOfWork(engine) as uow:
@@ -262,6 +264,8 @@ def test_importing_the_same_folder_again_changes_nothing_and_says_so(
         changes("units", unchanged=33),
         changes("people", unchanged=68),
         changes("employments", unchanged=57),
+        changes("tickets", unchanged=1126),
+        changes("ticket_events", unchanged=7087),
     )
     after = snapshot(engine)
     new_audit = [row for row in after.pop("audit_log") if row not in before["audit_log"]]

@@ -27,6 +27,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import Engine
 
+from inhouse.care import services as care
 from inhouse.clock import FixedClock
 from inhouse.db.uow import UnitOfWork
 from inhouse.groups.services import RegisterCache
@@ -56,6 +57,16 @@ INCENTIVE_MANAGERS = frozenset({"admin", "hr"})
 INCENTIVE_READERS = frozenset({"admin", "finance", "hr", "employee"})
 POINTS_USERS = frozenset({"admin", "hr", "employee"})  # employees: their own only
 PARTICIPATION_READERS = frozenset({"admin", "finance", "hr"})
+AGENTS = frozenset({"admin", "service_agent"})  # read and write every ticket, manage SLAs
+REQUESTERS = frozenset({"admin", "service_agent", "employee"})  # employees: own tickets only
+PARITY_READERS = frozenset({"admin", "finance", "hr", "service_agent"})
+CALENDAR: dict[str, Any] = {
+    "name": "Office",
+    "tz": "Europe/Berlin",
+    "hours": {"mon-fri": [["09:00", "17:00"]]},
+}
+POLICY: dict[str, Any] = {"name": "All", "calendar": "CAL", "first_response": 60, "resolution": 480}
+STATUSES = ["open", "pending_customer", "resolved", "closed", "open", "pending_reminder", "open"]
 PASSWORD = "matrix password 1"
 END = {"on": "2026-06-01"}
 
@@ -257,6 +268,32 @@ MATRIX: list[Row] = [
         json=referral),
     Row("GET", "/referrals", INCENTIVE_MANAGERS, 200),
     Row("GET", "/participation", PARTICIPATION_READERS, 200, query={"period": "2026-03"}),
+    # ---------------------------------------------------------------- care
+    Row("POST", "/calendars", AGENTS, 201, json=per_role(lambda n: {"id": f"CAL-{n}", **CALENDAR})),
+    Row("GET", "/calendars", AGENTS, 200),
+    Row("GET", "/calendars/{calendar_id}", AGENTS, 200, path=fixed("/calendars/CAL")),
+    Row("PUT", "/calendars/{calendar_id}", AGENTS, 200, path=fixed("/calendars/CAL"),
+        json=fixed(CALENDAR)),
+    Row("POST", "/sla-policies", AGENTS, 201,
+        json=per_role(lambda n: {"id": f"POL-{n}", "position": 100 + n, **POLICY})),
+    Row("GET", "/sla-policies", AGENTS, 200),
+    Row("GET", "/sla-policies/{policy_id}", AGENTS, 200, path=fixed("/sla-policies/POL")),
+    Row("PUT", "/sla-policies/{policy_id}", AGENTS, 200, path=fixed("/sla-policies/POL"),
+        json=fixed({"position": 1, **POLICY})),
+    Row("POST", "/tickets", REQUESTERS, 201,
+        json=per_role(lambda n: {"id": f"T-{n}", "requester": "P1", "serving_entity": "ORG",
+                                 "subject": "Laptop broken"})),
+    Row("GET", "/tickets", REQUESTERS, 200),
+    Row("GET", "/tickets/{ticket_id}", REQUESTERS, 200, path=fixed("/tickets/T1")),
+    Row("POST", "/tickets/{ticket_id}/articles", REQUESTERS, 201,
+        path=fixed("/tickets/T1/articles"), json=fixed({"body": "Any news?"})),
+    Row("POST", "/tickets/{ticket_id}/status", AGENTS, 200, path=fixed("/tickets/T1/status"),
+        json=per_role(lambda n: {"status": STATUSES[n]})),
+    Row("PUT", "/tickets/{ticket_id}/policy", AGENTS, 200, path=fixed("/tickets/T1/policy"),
+        json=fixed({"policy": None})),
+    Row("POST", "/surveys", AGENTS, 201,
+        json=fixed({"kind": "nps", "serving_entity": "ORG", "requester": "P2"})),
+    Row("GET", "/parity", PARITY_READERS, 200, query={"period": "2026-Q1"}),
 ]  # fmt: skip
 
 
@@ -311,6 +348,11 @@ def world(engine: Engine, clock: FixedClock, accounts: Accounts, staff: tuple[st
     orders.place_order(uow=UnitOfWork(engine), cache=RegisterCache(), actor=SYSTEM, clock=clock,
                        seller="ORG", buyer="P1", on=date(2026, 3, 2), id="ORD-P1",
                        lines=[orders.OrderLineIn("ORG-W", Decimal(10))])  # fmt: skip
+    care.define_calendar(uow=UnitOfWork(engine), actor=SYSTEM, clock=clock, id="CAL", **CALENDAR)
+    care.define_policy(uow=UnitOfWork(engine), actor=SYSTEM, clock=clock, id="POL", position=1,
+                       **POLICY)  # fmt: skip
+    care.open_ticket(uow=UnitOfWork(engine), actor=SYSTEM, clock=clock, cache=RegisterCache(),
+                     id="T1", requester="P1", serving_entity="ORG", subject="No network")  # fmt: skip
     identity.add_user(uow=UnitOfWork(engine), actor=SYSTEM, clock=clock, username="bystander",
                       password=None, role="hr")  # fmt: skip
     bystander = identity.create_token(uow=UnitOfWork(engine), actor=SYSTEM, clock=clock,

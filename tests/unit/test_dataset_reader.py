@@ -302,7 +302,7 @@ def test_workbook_problems_name_the_workbook_and_sheet(tmp_path: Path) -> None:
     # then
     assert errors == [
         "groups.xlsx sheet stake: unknown sheet (expected one of entities, stakes, units, "
-        "people, employments, products, sales, gross_profit); did you mean stakes?",
+        "people, employments, products, sales, gross_profit, tickets, ticket_events); did you mean stakes?",
         "groups.xlsx sheet entities row 3, column name: a value is required",
         "groups.xlsx sheet stakes row 2: 5 values, but the header has 3 columns",
     ]
@@ -359,7 +359,7 @@ def test_an_unknown_file_is_named_with_the_likely_meant_one(tmp_path: Path) -> N
     # then
     assert errors == [
         "stake.csv: unknown file (expected one of entities, stakes, units, people, "
-        "employments, products, sales, gross_profit, as .csv or .xlsx); did you mean stakes.csv?"
+        "employments, products, sales, gross_profit, tickets, ticket_events, as .csv or .xlsx); did you mean stakes.csv?"
     ]
 
 
@@ -841,7 +841,7 @@ def test_every_problem_of_every_file_is_reported_in_file_then_row_order(tmp_path
     # then
     assert errors == [
         "emploments.csv: unknown file (expected one of entities, stakes, units, people, "
-        "employments, products, sales, gross_profit, as .csv or .xlsx); did you mean employments.csv?",
+        "employments, products, sales, gross_profit, tickets, ticket_events, as .csv or .xlsx); did you mean employments.csv?",
         "entities.csv row 3, column name: a value is required",
         'entities.csv row 4, column id: "ABC" is already used in entities.csv row 3',
         'entities.csv row 4, column country: "XX" is not an ISO 3166-1 alpha-2 country code',

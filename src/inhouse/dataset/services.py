@@ -191,6 +191,7 @@ WRITE_ORDER: tuple[_Kind, ...] = (ENTITIES, PEOPLE, UNITS, STAKES, EMPLOYMENTS)
 """Referenced records first: stakes may be held by persons, employments name units."""
 PARTIES: tuple[_Kind, ...] = (ENTITIES, UNITS, PEOPLE)
 REGISTER_TABLES = frozenset(kind.table for kind in KINDS)
+HISTORY_TABLES = frozenset({"tickets", "ticket_events"})  # imported by the care context
 
 
 # --------------------------------------------------------------------------- reports
@@ -351,9 +352,10 @@ def import_dataset(
         report.phase("Importing products, programmes and sales")
         commerce = import_commerce(uow=uow, path=path, register=uow.groups.load_register(),
                                    actor=actor, now=clock.now())  # fmt: skip
+        history = _import_history(uow, path, report)
         result = ImportReport(
             source=source or str(path),
-            tables=tuple(plans[kind.table].changes() for kind in KINDS),
+            tables=tuple(plans[kind.table].changes() for kind in KINDS) + history,
             not_imported=tuple(not_imported),
             commerce=commerce.as_rows(),
         )
@@ -361,6 +363,19 @@ def import_dataset(
         report.phase("Committing")
         uow.commit()
     return result
+
+
+def _import_history(uow: UnitOfWork, path: Path, report: Progress) -> tuple[TableChanges, ...]:
+    """Tickets and ticket events (the care context checks and writes them)."""
+    if path.suffix.lower() in BODS_SUFFIXES:
+        return ()
+    from inhouse.care.services import import_history
+
+    report.phase("Importing tickets")
+    done = import_history(uow=uow, path=path, register=uow.groups.load_register())
+    if done is None:
+        return ()
+    return (TableChanges("tickets", **done.tickets), TableChanges("ticket_events", **done.events))
 
 
 class _Silent:
@@ -380,7 +395,7 @@ def _sources(path: Path) -> tuple[dict[str, str], list[str]]:
     not_imported = [
         labels[name]
         for name in DATASET_TABLES
-        if name in labels and name not in REGISTER_TABLES and name not in COMMERCE_TABLES
+        if name in labels and name not in REGISTER_TABLES | HISTORY_TABLES | COMMERCE_TABLES
     ]
     return labels, not_imported
 

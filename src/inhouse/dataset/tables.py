@@ -68,6 +68,17 @@ SALES = TableSpec(
     required=("id", "date", "seller", "buyer"),
     optional=("amount", "currency", "product", "quantity", "price_paid", "market_price"),
 )
+# Care: ticket history for bulk import (docs/care.md). Times are ISO 8601 with a UTC offset.
+TICKETS = TableSpec(
+    "tickets",
+    required=("id", "created", "requester", "serving_entity", "subject"),
+    optional=("channel", "priority", "policy"),
+)
+TICKET_EVENTS = TableSpec(
+    "ticket_events",
+    required=("ticket", "at", "kind"),
+    optional=("status", "author", "visibility", "body"),
+)
 
 GROSS_PROFIT = TableSpec(
     "gross_profit",
@@ -78,6 +89,17 @@ GROSS_PROFIT = TableSpec(
 TABLES: Mapping[str, TableSpec] = MappingProxyType(
     {
         spec.name: spec
-        for spec in (ENTITIES, STAKES, UNITS, PEOPLE, EMPLOYMENTS, PRODUCTS, SALES, GROSS_PROFIT)
+        for spec in (
+            ENTITIES,
+            STAKES,
+            UNITS,
+            PEOPLE,
+            EMPLOYMENTS,
+            PRODUCTS,
+            SALES,
+            GROSS_PROFIT,
+            TICKETS,
+            TICKET_EVENTS,
+        )
     }
 )

@@ -7,6 +7,7 @@ from types import TracebackType
 from sqlalchemy import Connection, Engine
 
 from inhouse.benefits.repository import BenefitsRepository
+from inhouse.care.repository import CareRepository
 from inhouse.groups.repository import GroupsRepository
 from inhouse.identity.repository import IdentityRepository
 from inhouse.incentives.repository import IncentivesRepository
@@ -19,6 +20,7 @@ class UnitOfWork:
 
     connection: Connection
     benefits: BenefitsRepository
+    care: CareRepository
     groups: GroupsRepository
     identity: IdentityRepository
     incentives: IncentivesRepository
@@ -38,6 +40,7 @@ class UnitOfWork:
         self.orders = OrdersRepository(self.connection)
         self.pricing = PricingRepository(self.connection)
         self.incentives = IncentivesRepository(self.connection)
+        self.care = CareRepository(self.connection)
         self._committed = False
         return self
 

@@ -32,6 +32,8 @@ FILES: tuple[str, ...] = (
     "sales.csv",
     "gross_profit.csv",
     "programmes.toml",
+    "tickets.csv",
+    "ticket_events.csv",
 )
 
 # --------------------------------------------------------------------- the year of sales
@@ -108,3 +110,27 @@ BIG_SPENDER = "P035"
 """Tim Zimmermann (ABC): two e-bikes at the staff price push him past the 1,080 EUR allowance."""
 JOINERS: tuple[str, ...] = ("P005", "P019", "P039", "P051", "P073")
 """Staff who join during the demo year."""
+
+# --------------------------------------------------------------------- customer care
+
+CARE_CALENDARS: tuple[dict[str, object], ...] = (
+    {"id": "DE-OFFICE", "name": "German office hours", "tz": "Europe/Berlin",
+     "hours": {"mon-fri": [["08:00", "12:00"], ["13:00", "17:00"]]},
+     "holidays": [date.fromisoformat(d) for d in (
+         "2025-12-25", "2025-12-26", "2026-01-01", "2026-04-03", "2026-04-06", "2026-05-01",
+         "2026-05-14", "2026-05-25", "2026-10-03", "2026-12-25", "2026-12-26")]},
+    {"id": "ALWAYS", "name": "Around the clock", "tz": "Europe/Berlin",
+     "hours": {"mon-sun": [["00:00", "24:00"]]}, "holidays": []},
+)  # fmt: skip
+"""The demo's business calendars (office hours with a lunch break, and 24/7)."""
+CARE_POLICIES: tuple[dict[str, object], ...] = (
+    {"id": "URGENT", "name": "Urgent, any customer", "position": 1, "calendar": "ALWAYS",
+     "priorities": ["urgent"], "first_response": 60, "resolution": 480},
+    {"id": "STANDARD", "name": "Everyone else", "position": 9, "calendar": "DE-OFFICE",
+     "first_response": 240, "resolution": 1440, "next_response": 480},
+)  # fmt: skip
+"""The demo's SLA policies: the same targets for internal and external customers."""
+PARITY_LAGGARD = "TEL"
+"""JKL Telecom answers its internal customers (group staff, sister companies) much later
+than its external ones: the parity problem the monitor finds in every quarter."""
+TICKETS_SEED = 4

@@ -1057,6 +1057,7 @@ def tables() -> dict[str, Table]:
             ),
         ],
         "sales.csv": sales,
+        **ticket_tables(),
     }
 
 
@@ -1157,6 +1158,100 @@ def main(argv: Sequence[str] | None = None) -> int:
     summary = ", ".join(f"{name} {count}" for name, count in counts.items())
     print(f"wrote {out_dir}: {summary}")
     return 0
+
+
+# --------------------------------------------------------------------------- tickets
+
+_SUBJECTS = (
+    "Invoice question", "Delivery late", "Login does not work", "Wrong item delivered",
+    "Contract change", "DSL line drops", "Audio conference dial-in fails", "Claim status",
+    "Widget batch defective", "Price list request", "Address change", "Return label",
+)  # fmt: skip
+_SERVING = ("XYZ", "TEL", "ABC", "INS")
+_BERLIN = "Europe/Berlin"
+
+
+def _ticket_requesters(register: Register) -> list[str]:
+    staff = sorted({e.person for e in EMPLOYMENTS})
+    groupies = ["ABC", "XYZ", "TEL", "INS", "PRT", "JKL-US"]
+    outsiders = [*demo.EXTERNAL_COMPANIES, *demo.PRIVATE_CUSTOMERS,
+                 *(f"ACCT-{n:04d}" for n in range(1, 41))]  # fmt: skip
+    return staff + groupies + outsiders * 3
+
+
+def ticket_tables() -> dict[str, Table]:
+    """A year of support tickets at XYZ, TEL, ABC and INS, with their events.
+
+    About one in two tickets comes from an internal customer (group staff, sister
+    companies). Response times are drawn alike for everyone, except at
+    :data:`inhouse.demo.PARITY_LAGGARD`, whose internal customers wait hours or days.
+    Some tickets wait for the customer, a few are reopened, urgent ones are rarer.
+    """
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(_BERLIN)
+    register = build_register()
+    rng = random.Random(demo.TICKETS_SEED)
+    requesters = _ticket_requesters(register)
+    tickets: Table = [["id", "created", "requester", "serving_entity", "subject", "channel",
+                       "priority"]]  # fmt: skip
+    events: Table = [["ticket", "at", "kind", "status", "author", "visibility", "body"]]
+    number = 0
+    for day in _days():
+        if day.weekday() >= 5 and rng.random() < 0.7:
+            continue
+        for _ in range(rng.randint(2, 6)):
+            serving = rng.choice(_SERVING)
+            requester = rng.choice(requesters)
+            try:
+                relation = register.classify(serving, requester, day).relation
+            except Exception:  # a party cannot ask itself for help
+                continue
+            number += 1
+            ticket = f"TK{number:05d}"
+            start = datetime.combine(day, time(rng.randint(7, 18), rng.choice((0, 15, 30, 45))),
+                                     tzinfo=zone)  # fmt: skip
+            priority = rng.choices(("low", "normal", "high", "urgent"), (2, 6, 2, 1))[0]
+            tickets.append([ticket, start.isoformat(), requester, serving, rng.choice(_SUBJECTS),
+                            rng.choice(("email", "phone", "web", "chat")), priority])  # fmt: skip
+            slow = serving == demo.PARITY_LAGGARD and relation.internal
+            wait = rng.randint(600, 4000) if slow else int(rng.expovariate(1 / 120)) + 5
+            reply = start + timedelta(minutes=wait)
+            at = reply
+            rows = [[ticket, start.isoformat(), "article", "", "requester", "public",
+                     "Please help."]]  # fmt: skip
+            if rng.random() < 0.2:
+                note = start + timedelta(minutes=max(1, wait // 2))
+                rows.append([ticket, note.isoformat(), "article", "", "agent", "internal",
+                             "Checking with the back office."])  # fmt: skip
+            rows.append([ticket, reply.isoformat(), "status", "open", "", "", ""])
+            rows.append([ticket, reply.isoformat(), "article", "", "agent", "public",
+                         "We are on it."])  # fmt: skip
+            if rng.random() < 0.3:
+                pause = at + timedelta(minutes=rng.randint(10, 120))
+                back = pause + timedelta(minutes=rng.randint(60, 3000))
+                rows.append([ticket, pause.isoformat(), "status", "pending_customer", "", "", ""])
+                rows.append([ticket, back.isoformat(), "article", "", "requester", "public",
+                             "Here is the information."])  # fmt: skip
+                rows.append([ticket, back.isoformat(), "status", "open", "", "", ""])
+                at = back
+            work = rng.randint(30, 2400) * (3 if slow else 1)
+            done = at + timedelta(minutes=work)
+            if done.date() > demo.END:
+                events.extend(rows)
+                continue
+            rows.append([ticket, done.isoformat(), "status", "resolved", "", "", ""])
+            if rng.random() < 0.08:
+                again = done + timedelta(minutes=rng.randint(60, 2000))
+                rows.append([ticket, again.isoformat(), "status", "open", "", "", ""])
+                done = again + timedelta(minutes=rng.randint(30, 600))
+                rows.append([ticket, done.isoformat(), "status", "resolved", "", "", ""])
+            closed = done + timedelta(days=3)
+            if closed.date() <= demo.END:
+                rows.append([ticket, closed.isoformat(), "status", "closed", "", "", ""])
+            events.extend(rows)
+    return {"tickets.csv": tickets, "ticket_events.csv": events}
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@ employment changes from ABC to XYZ during the demo year.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -16,11 +18,12 @@ from pathlib import Path
 
 from sqlalchemy import Engine, inspect
 
+from inhouse.care import services as care
 from inhouse.clock import Clock
 from inhouse.dataset.services import ImportReport, import_dataset
 from inhouse.db.metadata import metadata
 from inhouse.db.uow import UnitOfWork
-from inhouse.demo import DATA_DIR, MOVER
+from inhouse.demo import CARE_CALENDARS, CARE_POLICIES, DATA_DIR, MOVER, PARITY_LAGGARD
 from inhouse.demo.incentives import IncentivesSetup, set_up_incentives
 from inhouse.groups.repository import TABLES as GROUPS_TABLES
 from inhouse.identity import services as identity
@@ -63,15 +66,24 @@ class DemoSetup:
 
 
 def set_up_demo(*, uow: UnitOfWork, actor: Actor, clock: Clock) -> DemoSetup:
-    """Load the demo into an empty database: its register, the incentive programmes and
-    referrals, then its products, programmes and sales (which earn their points as they
-    are recorded), and one user per role."""
+    """Load the demo into an empty database, one user per role included.
+
+    The order matters: the register first; then the incentive programmes and referrals,
+    and the SLA calendars and policies; then products, programmes, sales and tickets, so
+    that the sales earn their points and the tickets are measured as they are recorded;
+    then a sample of resolved tickets gets its CSAT answer.
+    """
     with tempfile.TemporaryDirectory(prefix="inhouse-demo-") as folder:
         for name in REGISTER_FILES:
             shutil.copyfile(DATA_DIR / name, Path(folder) / name)
         register = import_dataset(uow=uow, actor=actor, clock=clock, path=Path(folder))
     incentives = set_up_incentives(uow=uow, actor=actor, clock=clock)
+    for calendar in CARE_CALENDARS:
+        care.define_calendar(uow=uow, actor=actor, clock=clock, **calendar)  # type: ignore[arg-type]
+    for policy in CARE_POLICIES:
+        care.define_policy(uow=uow, actor=actor, clock=clock, **policy)  # type: ignore[arg-type]
     report = import_dataset(uow=uow, actor=actor, clock=clock, path=DATA_DIR)
+    demo_surveys(uow=uow, actor=actor, clock=clock)
     for user in DEMO_USERS:
         identity.add_user(
             uow=uow,
@@ -83,6 +95,33 @@ def set_up_demo(*, uow: UnitOfWork, actor: Actor, clock: Clock) -> DemoSetup:
             person=user.person,
         )
     return DemoSetup(register, report, DEMO_USERS, incentives)
+
+
+def demo_surveys(*, uow: UnitOfWork, actor: Actor, clock: Clock) -> int:
+    """CSAT answers for every third resolved demo ticket, in one transaction; the laggard's
+    internal customers are less happy. Deterministic: the score follows from the ticket's
+    number. (The links are made and used up at once: nobody holds their tokens.)"""
+    now = clock.now()
+    with uow:
+        rows = [r for r in uow.care.tickets_page(limit=100_000, after=None)
+                if r["status"] in ("resolved", "closed")]  # fmt: skip
+        for row in rows[::3]:
+            number = int(row["id"][2:])
+            unhappy = row["serving_entity"] == PARITY_LAGGARD and row["internal"]
+            score = (1 + number % 3) if unhappy else (3 + number % 3)
+            token = hashlib.sha256(f"demo-{row['id']}-{secrets.token_hex(8)}".encode())
+            uow.care.add_survey({
+                "kind": "csat", "ticket": row["id"], "serving_entity": row["serving_entity"],
+                "requester": row["requester"], "relation": row["relation"],
+                "token_hash": token.hexdigest(), "created_at": now, "expires_at": now,
+                "answered_at": now, "score": score, "comment": None,
+            })  # fmt: skip
+        answered = len(rows[::3])
+        identity.record(uow=uow, actor=actor, clock=clock, action="import_add",
+                        resource="surveys", resource_id="demo CSAT answers",
+                        after={"count": answered})  # fmt: skip
+        uow.commit()
+    return answered
 
 
 def database_is_empty(engine: Engine) -> bool:

@@ -39,6 +39,11 @@ class Permission(Enum):
     READ_POINTS = "read anyone's points"
     USE_OWN_POINTS = "read and redeem one's own points"
     READ_PARTICIPATION = "read participation figures"
+    READ_TICKETS = "read all tickets and surveys"
+    WRITE_TICKETS = "open tickets, write articles, change statuses, send surveys"
+    OWN_TICKETS = "open and read one's own tickets"
+    MANAGE_SLA = "change business calendars and SLA policies"
+    READ_PARITY = "read the service parity monitor"
 
 
 _R = Role
@@ -59,6 +64,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             _P.READ_ORDERS,
             _P.READ_INCENTIVE_PROGRAMMES,
             _P.READ_PARTICIPATION,
+            _P.READ_PARITY,
         }
     ),
     _R.HR: frozenset(
@@ -75,9 +81,20 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             _P.MANAGE_INCENTIVES,
             _P.READ_POINTS,
             _P.READ_PARTICIPATION,
+            _P.READ_PARITY,
         }
     ),
-    _R.SERVICE_AGENT: frozenset({_P.READ_GROUP_STRUCTURE, _P.READ_PEOPLE, _P.CLASSIFY}),
+    _R.SERVICE_AGENT: frozenset(
+        {
+            _P.READ_GROUP_STRUCTURE,
+            _P.READ_PEOPLE,
+            _P.CLASSIFY,
+            _P.READ_TICKETS,
+            _P.WRITE_TICKETS,
+            _P.MANAGE_SLA,
+            _P.READ_PARITY,
+        }
+    ),
     _R.SALES_SYSTEM: frozenset({_P.CLASSIFY, _P.QUOTE, _P.PLACE_ORDERS, _P.READ_ORDERS}),
     _R.EMPLOYEE: frozenset(
         {
@@ -86,6 +103,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             _P.READ_OWN_BENEFITS,
             _P.READ_INCENTIVE_PROGRAMMES,
             _P.USE_OWN_POINTS,
+            _P.OWN_TICKETS,
         }
     ),
 }

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 import inhouse.benefits.tables
+import inhouse.care.tables
 import inhouse.groups.tables
 import inhouse.identity.tables
 import inhouse.incentives.tables
