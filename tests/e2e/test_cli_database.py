@@ -337,7 +337,8 @@ def test_serve_demo_runs_the_api_with_the_demo_sign_ins(tmp_path: Path) -> None:
     assert f"API docs: http://127.0.0.1:{port}/docs" in output
     assert f"Web app: http://127.0.0.1:{port}/" in output
     assert "demo-admin-2026" in output
-    assert "8,404 added" in output
+    assert "191 added; 8,213 added; products: 35 added" in output
+    assert "sales: 2,980 orders added, 72 returns added" in output
     # The temporary database is gone with the server.
     assert not [p for p in tmp_path.iterdir() if p.name.startswith("inhouse-demo-")]
 

@@ -308,3 +308,20 @@ def test_64_simultaneous_orders_never_pass_the_cap_or_the_quantity_limit(
     # each order saw all orders before it: the caps left it recorded fall one step at a time
     caps_left = sorted((line["cap_left"] for line in group if line["discount"]), reverse=True)
     assert caps_left == [Decimal("3.75"), Decimal("2.50"), Decimal("1.25"), Decimal("0.00")]
+
+
+def test_the_demo_explains_staff_group_department_and_intercompany_prices(
+    client: TestClient, headers_for: HeadersFor, demo_sold: Register
+) -> None:
+    finance = headers_for("finance")
+    kinds = {"employee": "staff_discount", "group_employee": "group_staff_discount",
+             "same_entity": "department_charge", "intercompany": "transfer_price"}  # fmt: skip
+    for relation, kind in kinds.items():
+        page = ok(client.get(f"{API}/orders", params={"relation": relation, "limit": 50},
+                             headers=finance))  # fmt: skip
+        lines = [line for o in page["items"] for line in o["lines"]]
+        priced = [line for line in lines if line["programme_kind"] == kind]
+        assert priced, relation
+        line = priced[0]
+        assert line["evidence"][0].startswith("Recorded from sales.csv row ")
+        assert any(line["programme"] in sentence for sentence in line["evidence"][1:])

@@ -48,9 +48,10 @@ PAGES: dict[str, tuple[str, frozenset[str]]] = {
     "/audit": ("/audit", ADMIN),
     "/audit/{entry_id}": ("/audit/1", ADMIN),  # making the role's user wrote entry 1
 }
-PUBLIC = {"/login", "/vendor/plotly.min.js"}
+# the survey form: its one-time token is the credential (tested in test_care_api.py)
+PUBLIC = {"/login", "/vendor/plotly.min.js", "/surveys/{token}"}
 POSTS = {"/login", "/logout", "/language", "/imports", "/users", "/tokens",
-         "/tokens/{token_id}/revoke"}  # fmt: skip
+         "/tokens/{token_id}/revoke", "/surveys/{token}"}  # fmt: skip
 # the POSTs: test_each_role_may_post_only_its_forms here, CSRF and effects in test_pages.py
 
 

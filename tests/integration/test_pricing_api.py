@@ -95,7 +95,7 @@ def test_a_product_is_created_read_and_repriced(
          "unit_cost": "8.00"},
     ]  # fmt: skip
     listed = ok(priced.get(f"{API}/products", params={"seller": "XYZ"}, headers=finance))
-    assert [p["id"] for p in listed] == ["W100"]
+    assert ([p["id"] for p in listed["items"]], listed["next_cursor"]) == (["W100"], None)
     assert count(engine) == (1, 2, 5)
 
 
@@ -146,7 +146,12 @@ def test_a_programme_is_read_listed_and_ended(priced: TestClient, headers_for: H
         "annual_cap_currency": "EUR", "quantity_limits": [], "comparables": [],
     }  # fmt: skip
     listed = ok(priced.get(f"{API}/programmes", headers=finance))
-    assert [p["id"] for p in listed] == ["D1", "G1", "S1", "S2", "T1"]
+    assert [p["id"] for p in listed["items"]] == ["D1", "G1", "S1", "S2", "T1"]
+    first = ok(priced.get(f"{API}/programmes", params={"limit": 2}, headers=finance))
+    assert ([p["id"] for p in first["items"]], first["next_cursor"]) == (["D1", "G1"], "G1")
+    rest = ok(priced.get(f"{API}/programmes", params={"limit": 3, "cursor": "G1"},
+                         headers=finance))  # fmt: skip
+    assert ([p["id"] for p in rest["items"]], rest["next_cursor"]) == (["S1", "S2", "T1"], None)
     ended = ok(priced.post(f"{API}/programmes/G1/end", json={"on": "2026-06-01"}, headers=finance))
     assert ended["valid_to"] == "2026-06-01"
 

@@ -14,8 +14,10 @@ from inhouse.pricing.schemas import (
     EndOn,
     PriceCreate,
     ProductCreate,
+    ProductPage,
     ProductRead,
     ProgrammeCreate,
+    ProgrammePage,
     ProgrammeRead,
     QuoteRead,
     QuoteRequest,
@@ -29,6 +31,8 @@ router = APIRouter(responses=PROBLEM_RESPONSES)
 ReadPricing = Annotated[Actor, Depends(requires(Permission.READ_PRICING))]
 WritePricing = Annotated[Actor, Depends(requires(Permission.WRITE_PRICING))]
 Quoter = Annotated[Actor, Depends(requires(Permission.QUOTE))]
+Limit = Annotated[int, Query(ge=1, le=1000, description="At most this many")]
+Cursor = Annotated[str | None, Query(description="next_cursor of the previous page")]
 
 
 # --------------------------------------------------------------------------- products
@@ -48,14 +52,18 @@ def create_product(
     return once(request, actor, key, "/products", body, run)
 
 
-@router.get("/products", response_model=list[ProductRead], tags=["pricing"])
+@router.get("/products", response_model=ProductPage, tags=["pricing"])
 def list_products(
     request: Request,
     actor: ReadPricing,
     seller: Annotated[str | None, Query(description="Only this entity's products")] = None,
-) -> list[ProductRead]:
-    rows = services.list_products(uow=uow_for(request), actor=actor, seller=seller)
-    return [ProductRead.of(r) for r in rows]
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> ProductPage:
+    """Products in id order with their dated prices."""
+    rows, next_cursor = services.list_products(uow=uow_for(request), actor=actor, seller=seller,
+                                               limit=limit, cursor=cursor)  # fmt: skip
+    return ProductPage(items=[ProductRead.of(r) for r in rows], next_cursor=next_cursor)
 
 
 @router.get("/products/{product_id}", response_model=ProductRead, tags=["pricing"])
@@ -108,10 +116,15 @@ def create_programme(
     return once(request, actor, key, "/programmes", body, run)
 
 
-@router.get("/programmes", response_model=list[ProgrammeRead], tags=["pricing"])
-def list_programmes(request: Request, actor: ReadPricing) -> list[ProgrammeRead]:
-    rows = services.list_programmes(uow=uow_for(request), actor=actor)
-    return [ProgrammeRead.model_validate(r) for r in rows]
+@router.get("/programmes", response_model=ProgrammePage, tags=["pricing"])
+def list_programmes(
+    request: Request, actor: ReadPricing, limit: Limit = 100, cursor: Cursor = None
+) -> ProgrammePage:
+    """Programmes in id order."""
+    rows, next_cursor = services.list_programmes(uow=uow_for(request), actor=actor, limit=limit,
+                                                 cursor=cursor)  # fmt: skip
+    return ProgrammePage(items=[ProgrammeRead.model_validate(r) for r in rows],
+                         next_cursor=next_cursor)  # fmt: skip
 
 
 @router.get("/programmes/{programme_id}", response_model=ProgrammeRead, tags=["pricing"])

@@ -105,10 +105,15 @@ class PricingRepository:
         row = found.mappings().first()
         return None if row is None else dict(row)
 
-    def products(self, *, seller: str | None = None) -> list[Row]:
-        query = select(t.products).order_by(t.products.c.id)
+    def products(
+        self, *, seller: str | None = None, limit: int | None = None, after: str | None = None
+    ) -> list[Row]:
+        """Products in id order, after the cursor ``after``."""
+        query = select(t.products).order_by(t.products.c.id).limit(limit)
         if seller is not None:
             query = query.where(t.products.c.seller == seller)
+        if after is not None:
+            query = query.where(t.products.c.id > after)
         return [dict(r) for r in self.connection.execute(query).mappings()]
 
     def prices(self, products: list[str]) -> dict[str, list[Row]]:
@@ -154,8 +159,11 @@ class PricingRepository:
         row = self.connection.execute(query).mappings().first()
         return None if row is None else dict(row)
 
-    def programmes(self) -> list[Row]:
-        query = select(t.programmes).order_by(t.programmes.c.id)
+    def programmes(self, *, limit: int | None = None, after: str | None = None) -> list[Row]:
+        """Programmes in id order, after the cursor ``after``."""
+        query = select(t.programmes).order_by(t.programmes.c.id).limit(limit)
+        if after is not None:
+            query = query.where(t.programmes.c.id > after)
         return [dict(r) for r in self.connection.execute(query).mappings()]
 
     def add_programme(self, row: Row) -> None:

@@ -57,6 +57,11 @@ class ProductRead(BaseModel):
                                                      row["prices"]]})  # fmt: skip
 
 
+class ProductPage(BaseModel):
+    items: list[ProductRead]
+    next_cursor: str | None = Field(description="Pass as cursor for the next page; null: last")
+
+
 class QuantityLimitIn(_In):
     max_quantity: Decimal
     product: str | None = None
@@ -109,6 +114,11 @@ class ProgrammeRead(BaseModel):
     annual_cap_currency: str | None
     quantity_limits: list[dict[str, Any]]
     comparables: list[Decimal]
+
+
+class ProgrammePage(BaseModel):
+    items: list[ProgrammeRead]
+    next_cursor: str | None = Field(description="Pass as cursor for the next page; null: last")
 
 
 class EndOn(_In):

@@ -195,12 +195,23 @@ def get_product(*, uow: UnitOfWork, actor: Actor, product: str) -> Row:
         return _product_row(uow, product)
 
 
-def list_products(*, uow: UnitOfWork, actor: Actor, seller: str | None = None) -> list[Row]:
+def list_products(
+    *,
+    uow: UnitOfWork,
+    actor: Actor,
+    seller: str | None = None,
+    limit: int = 100,
+    cursor: str | None = None,
+) -> tuple[list[Row], str | None]:
+    """A page of products in id order and the cursor of the next page (None: the last)."""
     require(actor, P.READ_PRICING)
     with uow:
-        rows = uow.pricing.products(seller=seller)
+        rows = uow.pricing.products(seller=seller, limit=limit + 1, after=cursor)
+        more = len(rows) > limit
+        rows = rows[:limit]
         prices = uow.pricing.prices([r["id"] for r in rows])
-        return [_with_prices(r, prices[r["id"]]) for r in rows]
+        shown = [_with_prices(r, prices[r["id"]]) for r in rows]
+    return shown, rows[-1]["id"] if more else None
 
 
 # --------------------------------------------------------------------------- programmes
@@ -399,10 +410,16 @@ def get_programme(*, uow: UnitOfWork, actor: Actor, programme: str) -> Row:
         return _programme_row(uow, programme)
 
 
-def list_programmes(*, uow: UnitOfWork, actor: Actor) -> list[Row]:
+def list_programmes(
+    *, uow: UnitOfWork, actor: Actor, limit: int = 100, cursor: str | None = None
+) -> tuple[list[Row], str | None]:
+    """A page of programmes in id order and the cursor of the next page (None: the last)."""
     require(actor, P.READ_PRICING)
     with uow:
-        return [_programme_row(uow, r["id"]) for r in uow.pricing.programmes()]
+        rows = uow.pricing.programmes(limit=limit + 1, after=cursor)
+        more = len(rows) > limit
+        shown = [_programme_row(uow, r["id"]) for r in rows[:limit]]
+    return shown, shown[-1]["id"] if more else None
 
 
 # --------------------------------------------------------------------------- quotes
