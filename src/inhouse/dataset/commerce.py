@@ -26,8 +26,10 @@ enforced on history, but its discounts count against them.
 
 from __future__ import annotations
 
+import json
 import tomllib
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -58,7 +60,7 @@ from inhouse.pricing.domain import (
     quote,
     reverse_line,
 )
-from inhouse.pricing.repository import product_of
+from inhouse.pricing.repository import amount_of, product_of
 from inhouse.pricing.schemas import ProgrammeCreate
 from inhouse.pricing.services import LimitIn, check_programme, employment_facts
 
@@ -180,7 +182,7 @@ def _products(uow: UnitOfWork, dataset: Dataset, changes: CommerceChanges,
         stored = uow.pricing.product(id_)
         if stored is None:
             uow.pricing.add_product({"id": id_, **values})
-            uow.pricing.add_price({"product": id_, "valid_from": None, "valid_to": None,
+            uow.pricing.add_price({"product": id_, "valid_from": price_from, "valid_to": None,
                                    "list_price": list_price, "unit_cost": unit_cost})  # fmt: skip
             changes.count("products", "added")
             continue
@@ -513,3 +515,94 @@ def _returns(uow: UnitOfWork, label: str, returns: list[MatchedReturn], recorded
         reverse_points_for_return(uow=uow, clock=clock, actor=actor, return_id=head["id"],
                                   order=head["order_id"], on=head["on"],
                                   amount=Money(given_back["amount"], currency))  # fmt: skip
+
+
+# --------------------------------------------------------------------------- export
+
+
+def exported_products(uow: UnitOfWork) -> Iterator[tuple[object, ...]]:
+    """``products.csv`` rows: each product with its newest price (and when it starts)."""
+    rows = uow.pricing.products()
+    prices = uow.pricing.prices([r["id"] for r in rows])
+    for row in rows:
+        newest = prices[row["id"]][-1] if prices[row["id"]] else None
+        if newest is None:
+            continue
+        currency = row["currency"]
+        cost = newest["unit_cost"]
+        yield (row["id"], row["seller"], row["name"], amount_of(newest["list_price"], currency),
+               currency, row["kind"], row["category"],
+               None if cost is None else amount_of(cost, currency),
+               "true" if row["for_employees_only"] else "false",
+               newest["valid_from"])  # fmt: skip
+
+
+def exported_sales(uow: UnitOfWork) -> Iterator[tuple[object, ...]]:
+    """``sales.csv`` rows: a row per order line (``order/line`` when an order has several)
+    and a negative row per returned line, in date order."""
+    for order in uow.orders.page(limit=None):
+        lines = uow.orders.lines([order["id"]])[order["id"]]
+        several = len(lines) > 1
+        for line in lines:
+            yield _sale_row(f"{order['id']}/{line['number']}" if several else order["id"],
+                            order["on"], order["seller"], order["buyer"], line,
+                            Decimal(str(line["quantity"])), Decimal(str(line["amount"])))  # fmt: skip
+        for made in uow.orders.returns([order["id"]])[order["id"]]:
+            for back in made["lines"]:
+                line = next(x for x in lines if x["number"] == back["line"])
+                yield _sale_row(made["id"] if len(made["lines"]) == 1 else
+                                f"{made['id']}/{back['line']}", made["on"], order["seller"],
+                                order["buyer"], line, -Decimal(str(back["quantity"])),
+                                -Decimal(str(back["amount"])))  # fmt: skip
+
+
+def _sale_row(id_: str, on: date, seller: str, buyer: str, line: dict[str, Any],
+              quantity: Decimal, amount: Decimal) -> tuple[object, ...]:  # fmt: skip
+    currency = line["currency"]
+    market = line["market_price"]
+    return (id_, on, seller, buyer, amount_of(amount, currency), currency, line["product"],
+            _plain(quantity), amount_of(line["unit_price"], currency),
+            None if market is None else amount_of(market, currency))  # fmt: skip
+
+
+def _plain(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+PROGRAMME_FIELDS = (
+    "id", "name", "kind", "scope_kind", "scope_id", "categories_included",
+    "categories_excluded", "valid_from", "valid_to", "priority", "discount_pct",
+    "markup_pct", "margin_pct", "method", "include_retirees", "waiting_days", "annual_cap",
+    "annual_cap_currency", "quantity_limits", "comparables",
+)  # fmt: skip
+
+
+def programmes_toml(uow: UnitOfWork) -> tuple[str, int]:
+    """``programmes.toml``: a ``[[programme]]`` table per programme, empty fields left out."""
+    rows = uow.pricing.programmes()
+    lines = ["# Pricing programmes; the fields of POST /api/v1/programmes."]
+    for row in rows:
+        lines += ["", "[[programme]]"]
+        for name in PROGRAMME_FIELDS:
+            value = row[name]
+            if value is None or value == []:
+                continue
+            lines.append(f"{name} = {_toml(value)}")
+    return "\n".join(lines) + "\n", len(rows)
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Decimal | float):
+        return _toml(_plain(Decimal(str(value))))
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    if isinstance(value, dict):
+        inner = ", ".join(f"{k} = {_toml(v)}" for k, v in value.items() if v is not None)
+        return "{" + inner + "}"
+    return json.dumps(str(value), ensure_ascii=False)  # a TOML basic string

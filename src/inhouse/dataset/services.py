@@ -38,7 +38,14 @@ from sqlalchemy import String
 
 from inhouse.clock import Clock
 from inhouse.dataset import load_register
-from inhouse.dataset.commerce import COMMERCE_TABLES, import_commerce
+from inhouse.dataset.commerce import (
+    COMMERCE_TABLES,
+    PROGRAMMES_FILE,
+    exported_products,
+    exported_sales,
+    import_commerce,
+    programmes_toml,
+)
 from inhouse.dataset.errors import DatasetError, Problem
 from inhouse.dataset.reader import open_dataset
 from inhouse.dataset.tables import TABLES as DATASET_TABLES
@@ -673,7 +680,8 @@ def export_dataset(
     overwrite: bool = False,
     progress: Progress | None = None,
 ) -> ExportReport:
-    """Write the stored register as a dataset folder (entities, stakes, units, people, employments).
+    """Write the database as a dataset folder: the register (entities, stakes, units, people,
+    employments), products with their newest price, programmes and the orders as sales.
 
     The folder is created if needed. Existing dataset files are replaced only with
     ``overwrite``; a table kept as ``.xlsx`` next to the new ``.csv`` is refused either way
@@ -681,7 +689,11 @@ def export_dataset(
     """
     if path.exists() and not path.is_dir():
         raise InvalidRequest(f"{path} is not a folder")
-    specs = [DATASET_TABLES[kind.table] for kind in KINDS]
+    specs = [DATASET_TABLES[kind.table] for kind in KINDS] + [
+        DATASET_TABLES["products"],
+        DATASET_TABLES["sales"],
+        DATASET_TABLES["gross_profit"],
+    ]
     if path.is_dir():
         workbooks = [spec.xlsx_name for spec in specs if (path / spec.xlsx_name).exists()]
         if workbooks:
@@ -690,6 +702,7 @@ def export_dataset(
                 "as .csv: choose another folder"
             )
         existing = [spec.csv_name for spec in specs if (path / spec.csv_name).exists()]
+        existing += [PROGRAMMES_FILE] if (path / PROGRAMMES_FILE).exists() else []
         if existing and not overwrite:
             raise InvalidRequest(
                 f"{path} holds {', '.join(existing)} already: choose an empty folder "
@@ -701,6 +714,19 @@ def export_dataset(
             spec = DATASET_TABLES[kind.table]
             report.phase(f"Writing {spec.csv_name}", total=uow.groups.count(kind.resource))
             writer.write(spec, _exported(uow, kind, report))
+        report.phase("Writing products, programmes and sales")
+        # the commercial files only when there is something to write
+        if uow.pricing.products(limit=1):
+            writer.write(DATASET_TABLES["products"], exported_products(uow))
+        if uow.orders.page(limit=1):
+            writer.write(DATASET_TABLES["sales"], exported_sales(uow))
+        figures = uow.benefits.gross_profit_percentages()
+        if figures:
+            writer.write(DATASET_TABLES["gross_profit"],
+                         ((f.entity, f.year, f.percent) for f in figures))  # fmt: skip
+        programmes, count = programmes_toml(uow)
+        if count:
+            writer.write_text(PROGRAMMES_FILE, programmes, count)
         written = writer.commit()
     return ExportReport(str(path), tuple((table.file, table.rows) for table in written))
 

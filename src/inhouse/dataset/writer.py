@@ -82,6 +82,16 @@ class FolderWriter:
         self._written.append(written)
         return written
 
+    def write_text(self, name: str, text: str, records: int) -> WrittenTable:
+        """Write a file that is not a table (``programmes.toml``) the same way."""
+        final = self.folder / name
+        part = final.with_name(final.name + PART_SUFFIX)
+        self._parts.append((part, final))
+        part.write_text(text, encoding="utf-8")
+        written = WrittenTable(name, records)
+        self._written.append(written)
+        return written
+
     def commit(self) -> list[WrittenTable]:
         """Move every written table into place (each rename is atomic)."""
         for part, final in self._parts:

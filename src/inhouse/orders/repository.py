@@ -157,7 +157,7 @@ class OrdersRepository:
     def page(
         self,
         *,
-        limit: int,
+        limit: int | None,
         after: tuple[date, str] | None = None,
         buyer: str | None = None,
         seller_entity: str | None = None,
