@@ -500,7 +500,7 @@ def export_data(
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Write the database as a dataset folder: entities, stakes, units, people, employments."""
+    """Write the database as a dataset folder: the register, products, programmes and sales."""
     engine = _database()
     with _domain_errors(), _progress(not as_json) as progress:
         report = datasets.export_dataset(
@@ -514,6 +514,48 @@ def export_data(
     table.add_column("rows", justify="right")
     for name, rows in report.files:
         table.add_row(name, f"{rows:,}")
+    out.print(table)
+
+
+# --------------------------------------------------------------------------- products
+
+
+@app.command()
+def products(
+    seller: Annotated[str | None, typer.Option("--seller", show_default=False,
+                      help="Only this entity's products.")] = None,
+    as_json: JsonOption = False,
+) -> None:  # fmt: skip
+    """Products with their dated list prices and unit costs."""
+    from inhouse.pricing import services as pricing
+    from inhouse.pricing.schemas import ProductRead
+
+    engine = _database()
+    rows: list[dict[str, Any]] = []
+    cursor: str | None = None
+    with _domain_errors():
+        while True:
+            page, cursor = pricing.list_products(uow=UnitOfWork(engine), actor=_operator(),
+                                                 seller=seller, limit=1000, cursor=cursor)  # fmt: skip
+            rows += page
+            if cursor is None:
+                break
+    shown = [ProductRead.of(r) for r in rows]
+    if as_json:
+        _print_json([p.model_dump(mode="json") for p in shown])
+        return
+    table = Table(title="Products", title_justify="left")
+    for column in ("id", "seller", "name", "category", "list price", "unit cost", "from",
+                   "until"):  # fmt: skip
+        table.add_column(
+            column, justify="right" if column in ("list price", "unit cost") else "left"
+        )
+    for product in shown:
+        for price in product.prices:
+            table.add_row(escape(product.id), escape(product.seller), escape(product.name),
+                          escape(product.category or ""), f"{price.list_price} {product.currency}",
+                          "" if price.unit_cost is None else f"{price.unit_cost} {product.currency}",
+                          str(price.valid_from or "always"), str(price.valid_to or ""))  # fmt: skip
     out.print(table)
 
 

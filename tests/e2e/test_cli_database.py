@@ -378,3 +378,16 @@ def test_benefits_refuses_a_month_that_is_not_one(database: str) -> None:
     ok("init")
     result = cli("benefits", "--year", "2026", "--month", "13")
     assert result.exit_code == 2
+
+
+def test_products_lists_each_products_prices(database: str) -> None:
+    ok("init")
+    ok("import", DEMO)
+
+    listed = json.loads(ok("products", "--seller", "XYZ", "--json").stdout)
+
+    assert [p["id"] for p in listed] == [
+        "XYZ-CAST", "XYZ-SECONDS", "XYZ-SHAFT", "XYZ-W100", "XYZ-W200", "XYZ-W300"]  # fmt: skip
+    assert listed[3]["prices"] == [
+        {"valid_from": None, "valid_to": None, "list_price": "12.50", "unit_cost": "7.80"}
+    ]
