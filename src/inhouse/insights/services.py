@@ -11,7 +11,8 @@ wait for, so that pages say so instead of showing made-up numbers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Table, false
 
+from inhouse.benefits.domain import BenefitStatement
 from inhouse.errors import UnknownParty
 from inhouse.groups import tables as groups
 from inhouse.groups.domain import Register
@@ -292,15 +294,8 @@ class Awaiting:
     permission: Permission
 
 
-# The lead points these at the orders and care contexts once they are merged.
-AWAITING: tuple[Awaiting, ...] = (
-    Awaiting("revenue_by_relation", "orders", P.READ_PRICING),
-    Awaiting("internal_share", "orders", P.READ_PRICING),
-    Awaiting("staff_discount_cost", "orders", P.READ_PRICING),
-    Awaiting("intercompany_matrix", "orders", P.READ_PRICING),
-    Awaiting("service_parity", "tickets", P.READ_PEOPLE),
-    Awaiting("programme_participation", "orders", P.READ_PRICING),
-)
+# Service parity waits for the care context (tickets); the order charts read the orders.
+AWAITING: tuple[Awaiting, ...] = (Awaiting("service_parity", "tickets", P.READ_PEOPLE),)
 
 
 def awaiting(*, actor: Actor) -> list[Awaiting]:
@@ -394,6 +389,200 @@ def dashboard(
     if actor.may(P.READ_PRICING):
         figures.append(programmes_by_kind(uow=uow_factory(), actor=actor, on=on))
     return figures
+
+
+# =========================================================================== order charts
+
+SALES_CHARTS = ("revenue_by_relation", "internal_share", "intercompany_matrix")
+RELATION_ORDER = ("same_entity", "intercompany", "employee", "group_employee", "related_party",
+                  "external")  # fmt: skip
+INTERNAL = frozenset(RELATION_ORDER[:4])
+
+
+@dataclass(frozen=True, slots=True)
+class OrderNumbers:
+    """The aggregates of the order charts for the twelve months up to a day, every currency.
+
+    They are the same for everyone: :func:`order_charts` picks what an actor may see.
+    """
+
+    months: tuple[date, ...]
+    sales: tuple[Row, ...]  # month, relation, currency, amount, staff_discount
+    intercompany: tuple[Row, ...]  # seller, buyer, currency, amount
+    participation: tuple[tuple[date, int, int], ...]  # month, eligible, participants
+    taxable: dict[tuple[str, str], Decimal]  # (YYYY-MM, currency) → taxable benefits
+
+    @property
+    def currencies(self) -> tuple[str, ...]:
+        """Currencies sold in, the one with the most lines of sales first."""
+        counts: dict[str, int] = {}
+        for row in self.sales:
+            counts[row["currency"]] = counts.get(row["currency"], 0) + 1
+        return tuple(sorted(counts, key=lambda c: (-counts[c], c)))
+
+
+def order_numbers(
+    *,
+    uow_factory: Callable[[], UnitOfWork],
+    actor: Actor,
+    on: date,
+    taxable: Callable[[int], Iterable[BenefitStatement]] | None = None,
+) -> OrderNumbers:
+    """Aggregates of the orders and returns of the twelve months up to ``on``'s month.
+
+    ``taxable(year)`` gives the benefit statements of a year (the benefits service);
+    without it (or without ``READ_BENEFITS``) taxable benefits are not computed.
+    """
+    if not any(actor.may(p) for p in (P.READ_ORDERS, P.READ_BENEFITS, P.READ_PARTICIPATION)):
+        require(actor, P.READ_ORDERS)
+    months = tuple(month_starts(on, 12))
+    since, until = months[0], _next_month(months[-1])
+    with uow_factory() as uow:
+        repository = InsightsRepository(uow.connection)
+        sales = repository.sales_by_month(since, until)
+        intercompany = (
+            repository.intercompany_sales(since, until) if actor.may(P.READ_ORDERS) else []
+        )
+        participation = (
+            repository.participation_by_month(months) if actor.may(P.READ_PARTICIPATION) else []
+        )
+    owed: dict[tuple[str, str], Decimal] = {}
+    if taxable is not None and actor.may(P.READ_BENEFITS):
+        for year in sorted({m.year for m in months}):
+            for key, amount in taxable_by_month(taxable(year)).items():
+                if since.isoformat()[:7] <= key[0] < until.isoformat()[:7]:
+                    owed[key] = owed.get(key, Decimal(0)) + amount
+    return OrderNumbers(months, tuple(sales), tuple(intercompany), tuple(participation), owed)
+
+
+def _next_month(first: date) -> date:
+    return date(first.year + 1, 1, 1) if first.month == 12 else date(first.year, first.month + 1, 1)
+
+
+def taxable_by_month(statements: Iterable[BenefitStatement]) -> dict[tuple[str, str], Decimal]:
+    """The taxable benefits of statements by the month they arose in, per currency.
+
+    A monthly statement (DE § 8 (2)) counts in its month; lines taxed one by one (US, UK)
+    count in the month of their day; a yearly allowance (DE § 8 (3)) makes the benefit
+    taxable in the months after the allowance is used up, line by line in date order.
+    """
+    owed: dict[tuple[str, str], Decimal] = {}
+
+    def add(day: date, currency: str, amount: Decimal) -> None:
+        if amount:
+            key = (day.isoformat()[:7], currency)
+            owed[key] = owed.get(key, Decimal(0)) + amount
+
+    for statement in statements:
+        total = statement.taxable.amount
+        if not total:
+            continue
+        currency = statement.currency
+        period = statement.period
+        if (period.end - period.start).days <= 31:
+            add(period.start, currency, total)
+            continue
+        lines = sorted(statement.lines, key=lambda v: (v.line.on, v.line.id))
+        if lines and all(v.taxable is not None for v in lines):
+            for v in lines:
+                assert v.taxable is not None
+                add(v.line.on, currency, v.taxable.amount)
+            continue
+        allowance = statement.allowance.amount if statement.allowance is not None else Decimal(0)
+        running, counted = Decimal(0), Decimal(0)
+        for v in lines:
+            before = max(Decimal(0), running - allowance)
+            running += v.benefit.amount
+            part = max(Decimal(0), running - allowance) - before
+            add(v.line.on, currency, part)
+            counted += part
+        if counted != total:  # rounding of the statement: the rest in its last month
+            add(lines[-1].line.on if lines else period.start, currency, total - counted)
+    return owed
+
+
+def order_charts(*, numbers: OrderNumbers, actor: Actor, currency: str | None) -> list[Figure]:
+    """The order charts the actor may see, their amounts in ``currency`` (default: the most
+    used currency). Currencies are never added together."""
+    chosen = currency if currency in numbers.currencies else next(iter(numbers.currencies), None)
+    months = [m.isoformat() for m in numbers.months]
+    keys = [m[:7] for m in months]
+    figures: list[Figure] = []
+    sales = [r for r in numbers.sales if r["currency"] == chosen]
+    unit = chosen or "count"
+    if actor.may(P.READ_ORDERS):
+        relations = [r for r in RELATION_ORDER if any(x["relation"] == r for x in sales)]
+        relations += sorted({x["relation"] for x in sales} - set(relations))
+        by = {(x["month"], x["relation"]): x["amount"] for x in sales}
+        figures.append(Figure(
+            "revenue_by_relation", "line", tuple(months),
+            tuple(Series(r, tuple(by.get((k, r), Decimal(0)) for k in keys)) for r in relations),
+            unit=unit,
+        ))  # fmt: skip
+        shares: list[tuple[str, Decimal]] = []
+        for month, key in zip(months, keys, strict=True):
+            total = sum((x["amount"] for x in sales if x["month"] == key), Decimal(0))
+            inside = sum((x["amount"] for x in sales if x["month"] == key
+                          and x["relation"] in INTERNAL), Decimal(0))  # fmt: skip
+            if total > 0:
+                shares.append((month, (inside * 100 / total).quantize(Decimal("0.1"))))
+        figures.append(Figure("internal_share", "line", tuple(m for m, _ in shares),
+                              (Series("internal share (%)", tuple(v for _, v in shares)),),
+                              unit="percent"))  # fmt: skip
+    if actor.may(P.READ_BENEFITS):
+        cost = tuple(sum((x["staff_discount"] for x in sales if x["month"] == k), Decimal(0))
+                     for k in keys)  # fmt: skip
+        owed = tuple(numbers.taxable.get((k, chosen or ""), Decimal(0)) for k in keys)
+        figures.append(Figure("staff_discount_cost", "line", tuple(months),
+                              (Series("staff discount cost", cost),
+                               Series("taxable benefits", owed)), unit=unit))  # fmt: skip
+    if actor.may(P.READ_ORDERS):
+        pairs = [x for x in numbers.intercompany if x["currency"] == chosen]
+        sellers = sorted({x["seller"] for x in pairs})
+        buyers = sorted({x["buyer"] for x in pairs})
+        amounts = {(x["seller"], x["buyer"]): x["amount"] for x in pairs}
+        figures.append(Figure(
+            "intercompany_matrix", "heatmap", tuple(sellers),
+            tuple(Series(b, tuple(amounts.get((s, b), Decimal(0)) for s in sellers))
+                  for b in buyers),
+            unit=unit,
+        ))  # fmt: skip
+    if actor.may(P.READ_PARTICIPATION):
+        rated = [(m.isoformat(), e, n) for m, e, n in numbers.participation if e]
+        figures.append(Figure(
+            "programme_participation", "line", tuple(m for m, _, _ in rated),
+            (Series("participation (%)",
+                    tuple((Decimal(n) * 100 / e).quantize(Decimal("0.1")) for _, e, n in rated)),),
+            unit="percent", labels={m: f"{n} / {e}" for m, e, n in rated},
+        ))  # fmt: skip
+    return figures
+
+
+class OrderNumbersCache:
+    """The order aggregates per data version: computed once for each version of the stored
+    data (every write makes a new version), day and set of permissions, then reused."""
+
+    def __init__(self, size: int = 8) -> None:
+        self._size = size
+        self._kept: dict[tuple[Any, ...], OrderNumbers] = {}
+        self._lock = threading.Lock()
+
+    def current(self, key: tuple[Any, ...], compute: Callable[[], OrderNumbers]) -> OrderNumbers:
+        with self._lock:
+            found = self._kept.get(key)
+            if found is not None:
+                return found
+            value = compute()
+            if len(self._kept) >= self._size:
+                self._kept.pop(next(iter(self._kept)))
+            self._kept[key] = value
+            return value
+
+
+def numbers_key(actor: Actor, version: int, on: date) -> tuple[Any, ...]:
+    """What the order aggregates depend on: the data, the day, and what the actor may read."""
+    return (version, on, actor.may(P.READ_ORDERS), actor.may(P.READ_BENEFITS),
+            actor.may(P.READ_PARTICIPATION))  # fmt: skip
 
 
 # =========================================================================== structure

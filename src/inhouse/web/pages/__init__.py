@@ -31,6 +31,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from inhouse.errors import InhouseError
 from inhouse.identity.domain import Permission, Role
 from inhouse.identity.services import NotAllowed, NotFound
+from inhouse.insights.services import OrderNumbersCache
 from inhouse.web.pages import admin, dashboard, groups, imports, people, pricing, session
 from inhouse.web.pages.core import (
     N_,
@@ -84,6 +85,7 @@ def plotly_js() -> Path:
 def install(app: FastAPI) -> None:
     """Add the pages, their static files and HTML error pages to the app."""
     app.state.sign_in_limiter = SignInLimiter()
+    app.state.order_numbers = OrderNumbersCache()
     app.add_middleware(PageSecurity)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
