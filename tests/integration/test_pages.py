@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Callable
 
@@ -313,10 +314,14 @@ def test_an_audit_entry_shows_the_record_before_and_after(
 
 
 @SQLITE
-def test_a_role_without_charts_is_told_so(client: TestClient, accounts: Accounts) -> None:
+def test_a_sales_system_sees_only_the_charts_of_orders(
+    client: TestClient, accounts: Accounts
+) -> None:
     sign_in_as(client, accounts.actor("sales_system"), SECRET_KEY, NOW)
     page = client.get("/").text
-    assert 'id="no-charts"' in page and "data-chart" not in page
+    assert 'id="no-charts"' not in page
+    shown = set(re.findall(r'<section class="card chart-card[^"]*" id="([a-z_]+)"', page))
+    assert shown == {"revenue_by_relation", "internal_share", "intercompany_matrix"}
 
 
 @SQLITE
