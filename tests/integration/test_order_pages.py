@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from conftest import NOW, SECRET_KEY, Accounts
 from fastapi.testclient import TestClient
-from pages import sign_in_as
+from pages import csrf_of, sign_in_as
 from sqlalchemy import Engine, select
 
 from inhouse.clock import FixedClock
@@ -113,3 +113,110 @@ def test_dashboard_draws_the_order_charts_for_each_role(
     sign_in_as(client, accounts.actor("service_agent"), SECRET_KEY, NOW)
     page = client.get("/").text
     assert not any(f'id="{key}"' in page for key in ORDER_CHARTS)
+
+
+MOVER = "P037"  # the demo's employee user: buys at ABC, TEL and XYZ
+
+
+def test_an_order_page_explains_its_prices_and_takes_a_return(
+    client: TestClient, accounts: Accounts, demo_sold: Register
+) -> None:
+    sign_in_as(client, accounts.actor("finance"), SECRET_KEY, NOW)
+    page = client.get("/orders/S01451")
+    assert page.status_code == 200
+    text = page.text
+    assert 'data-relation="employee"' in text
+    assert "ABC-STAFF" in text and "How the price was made" in text
+    assert "Nothing of this order was returned." in text
+    line = text.split('id="line-1"')[1].split("</article>")[0]
+    assert "Cap left" in line
+    # too many units back: refused, nothing written, the reason named
+    token = csrf_of(client, "/orders/S01451")
+    refused = client.post("/orders/S01451/returns",
+                          data={"csrf_token": token, "line-1": "5", "on": "2026-05-20"})  # fmt: skip
+    assert refused.status_code == 422 and "left to return" in refused.text
+    made = client.post("/orders/S01451/returns",
+                       data={"csrf_token": token, "line-1": "1", "on": "2026-05-20"},
+                       follow_redirects=False)  # fmt: skip
+    assert (made.status_code, made.headers["location"]) == (303, "/orders/S01451#returns")
+    returns = client.get("/orders/S01451").text.split('id="returns"')[1]
+    assert "RET-" in returns and "Nothing of this order was returned." not in returns
+    # without the CSRF token nothing happens
+    assert client.post("/orders/S01451/returns", data={"line-1": "1"}).status_code == 403
+
+
+def test_employees_see_only_their_own_orders(
+    client: TestClient, accounts: Accounts, demo_sold: Register
+) -> None:
+    sign_in_as(client, accounts.actor("employee", person=MOVER), SECRET_KEY, NOW)
+    rows = client.get("/orders?format=csv").text.splitlines()
+    buyers = {row.split(",")[3] for row in rows[1:]}
+    assert rows[0].startswith("id,on,seller,buyer") and buyers == {MOVER}
+    assert client.get("/orders/S01451").status_code == 200
+    assert client.get("/orders/S00001").status_code == 403  # C003's order
+    token = csrf_of(client, "/orders/S01451")
+    answer = client.post("/orders/S01451/returns", data={"csrf_token": token, "line-1": "1"})
+    assert answer.status_code == 403  # returns are recorded by sales, not by the buyer
+
+
+def test_benefits_page_and_payroll_export(
+    client: TestClient, accounts: Accounts, demo_sold: Register
+) -> None:
+    sign_in_as(client, accounts.actor("hr"), SECRET_KEY, NOW)
+    page = client.get("/benefits?year=2026").text
+    assert 'id="statements"' in page and "§ 8 (3) EStG" in page
+    assert 'href="/benefits/payroll.csv?year=2026"' in page
+    payroll = client.get("/benefits/payroll.csv?year=2026")
+    assert payroll.headers["content-type"].startswith("text/csv")
+    assert payroll.text.splitlines()[0] == "employee_number,period,wage_type,amount,currency"
+    # an employee sees only their own statements, whatever they ask for
+    sign_in_as(client, accounts.actor("employee", person=MOVER), SECRET_KEY, NOW)
+    own = client.get("/benefits?year=2026").text
+    people = set(re.findall(r"<tr><td>(P\d+)</td>", own))
+    assert people == {MOVER}
+    assert client.get("/benefits?year=2026&person=P001").status_code == 403
+
+
+def test_incentives_page(client: TestClient, accounts: Accounts, demo_sold: Register) -> None:
+    sign_in_as(client, accounts.actor("hr"), SECRET_KEY, NOW)
+    page = client.get(f"/incentives?person={MOVER}").text
+    assert 'id="incentive-programmes"' in page
+    assert 'data-chart="chart-data-participation"' in page and 'id="participation-table"' in page
+    assert f'href="/incentives?person={MOVER}#points"' in page or "Points balances" in page
+    points = page.split('id="points"')[1]
+    assert f"Points of {MOVER}" in points
+    # finance reads participation, not anyone's points
+    sign_in_as(client, accounts.actor("finance"), SECRET_KEY, NOW)
+    page = client.get(f"/incentives?person={MOVER}").text
+    assert 'id="participation-table"' in page and 'id="points"' not in page
+    assert 'id="balances"' not in page
+
+
+def test_my_page_shows_purchases_allowance_caps_and_points(
+    client: TestClient, accounts: Accounts, engine: Engine, demo_sold: Register
+) -> None:
+    sign_in_as(client, accounts.actor("employee", person=MOVER), SECRET_KEY, NOW)
+    page = client.get("/me").text
+    purchases = page.split('id="me-purchases"')[1].split("</section>")[0]
+    assert "S00991" in purchases  # the TEL DSL of March 2026 (the page's day is 2 March)
+    assert 'id="my-allowance"' in page and "1,080.00" in page
+    caps = page.split('id="my-caps"')[1].split("</table>")[0]
+    # ABC-STAFF's cap of 2,000 EUR less the discounts of the mover's ABC lines this year
+    o, line, rl = orders.orders, orders.order_lines, orders.return_lines
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(line.c.order_id, line.c.number, line.c.discount)
+            .join(o, o.c.id == line.c.order_id)
+            .where(o.c.buyer == MOVER, line.c.programme == "ABC-STAFF",
+                   o.c.on >= date(2026, 1, 1), o.c.on < date(2027, 1, 1))
+        ).all()  # fmt: skip
+        back = connection.execute(select(rl.c.order_id, rl.c.line, rl.c.discount)).all()
+    keys = {(r.order_id, r.number) for r in rows}
+    used = sum((Decimal(str(r.discount)) for r in rows), Decimal(0)) - sum(
+        (Decimal(str(b.discount)) for b in back if (b.order_id, b.line) in keys), Decimal(0)
+    )
+    assert "ABC-STAFF" in caps
+    left = Decimal("2000.00") - used
+    assert f"€{left:,.2f}" in caps or f"{left:,.2f}" in caps
+    assert 'id="points-balance"' in page
+    assert page.count("No tickets are recorded yet") == 1

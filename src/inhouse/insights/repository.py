@@ -267,3 +267,21 @@ class InsightsRepository:
                 )
             )
         return answers
+
+    def capped_programmes(self, year: int) -> list[Row]:
+        """Staff programmes with an annual cap that run on at least one day of ``year``."""
+        from inhouse.orders.repository import STAFF_KINDS
+        from inhouse.pricing import tables as pricing
+
+        p = pricing.programmes
+        query = (
+            select(p.c.id, p.c.name, p.c.annual_cap, p.c.annual_cap_currency)
+            .where(
+                p.c.kind.in_(STAFF_KINDS),
+                p.c.annual_cap.is_not(None),
+                or_(p.c.valid_from.is_(None), p.c.valid_from < date(year + 1, 1, 1)),
+                or_(p.c.valid_to.is_(None), p.c.valid_to > date(year, 1, 1)),
+            )
+            .order_by(p.c.id)
+        )
+        return [dict(r) for r in self.connection.execute(query).mappings()]

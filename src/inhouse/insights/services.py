@@ -28,7 +28,9 @@ from inhouse.groups.services import GroupPosition, RegisterCache, group_structur
 from inhouse.identity import tables as identity
 from inhouse.identity.domain import Actor, Permission
 from inhouse.identity.services import NotAllowed, require
+from inhouse.incentives import tables as incentives
 from inhouse.insights.repository import InsightsRepository
+from inhouse.orders import tables as orders
 from inhouse.pricing import tables as pricing
 
 if TYPE_CHECKING:
@@ -78,6 +80,15 @@ def _own_person(column: str) -> Scope:
         return [false()]
 
     return scope
+
+
+def _own_orders(actor: Actor, table: Table) -> list[ColumnElement[bool]]:
+    """Order readers see every order; an employee only the orders they bought."""
+    if actor.may(P.READ_ORDERS):
+        return []
+    if actor.may(P.READ_OWN_ORDERS) and actor.person is not None:
+        return [table.c.buyer == actor.person]
+    return [false()]
 
 
 def _own_tokens(actor: Actor, table: Table) -> list[ColumnElement[bool]]:
@@ -157,6 +168,32 @@ LISTS: dict[str, ListSpec] = {
         ("id", "name", "kind", "scope_id"),
         ("id",),
         (P.READ_PRICING,),
+    ),
+    "orders": ListSpec(
+        orders.orders,
+        (
+            "id",
+            "on",
+            "seller",
+            "buyer",
+            "relation",
+            "seller_entity",
+            "buyer_entity",
+            "internal",
+            "source",
+        ),
+        ("id", "seller", "buyer", "relation", "seller_entity", "buyer_entity"),
+        ("on", "id"),
+        (P.READ_ORDERS, P.READ_OWN_ORDERS),
+        _own_orders,
+        newest_first=True,
+    ),
+    "point_accounts": ListSpec(
+        incentives.point_accounts,
+        ("person", "balance"),
+        ("person",),
+        ("person",),
+        (P.READ_POINTS,),
     ),
     "users": ListSpec(
         identity.users,
@@ -556,6 +593,28 @@ def order_charts(*, numbers: OrderNumbers, actor: Actor, currency: str | None) -
             unit="percent", labels={m: f"{n} / {e}" for m, e, n in rated},
         ))  # fmt: skip
     return figures
+
+
+def caps_left(*, uow: UnitOfWork, actor: Actor, person: str, year: int) -> list[Row]:
+    """What is left this year of each staff programme's annual cap for ``person``: the cap
+    less the discounts of the person's order lines under it, less what returns gave back."""
+    if not actor.may(P.READ_ORDERS):
+        require(actor, P.READ_OWN_ORDERS)
+        if person != actor.person:
+            raise NotAllowed(f"the role {actor.role.value} may not read the orders of {person}")
+    with uow:
+        entries = uow.orders.usage_entries(person, year)
+        capped = InsightsRepository(uow.connection).capped_programmes(year)
+    used: dict[str, Decimal] = {}
+    for entry in entries:
+        used[entry.programme] = used.get(entry.programme, Decimal(0)) + entry.discount.amount
+    rows: list[Row] = []
+    for programme in capped:
+        spent = used.get(programme["id"], Decimal(0))
+        cap = Decimal(str(programme["annual_cap"]))
+        rows.append({**programme, "annual_cap": cap, "used": spent,
+                     "left": max(Decimal(0), cap - spent)})  # fmt: skip
+    return rows
 
 
 class OrderNumbersCache:

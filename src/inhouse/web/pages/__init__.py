@@ -32,7 +32,18 @@ from inhouse.errors import InhouseError
 from inhouse.identity.domain import Permission, Role
 from inhouse.identity.services import NotAllowed, NotFound
 from inhouse.insights.services import OrderNumbersCache
-from inhouse.web.pages import admin, dashboard, groups, imports, people, pricing, session
+from inhouse.web.pages import (
+    admin,
+    benefits,
+    dashboard,
+    groups,
+    imports,
+    incentives,
+    orders,
+    people,
+    pricing,
+    session,
+)
 from inhouse.web.pages.core import (
     N_,
     STATIC_DIR,
@@ -52,6 +63,9 @@ ROUTERS = (
     groups.router,
     people.router,
     pricing.router,
+    orders.router,
+    benefits.router,
+    incentives.router,
     imports.router,
     admin.router,
 )
@@ -71,6 +85,9 @@ def _menu() -> None:
     add("/employments", N_("Employments"), P.READ_PEOPLE, order=42)
     add("/products", N_("Products"), P.READ_PRICING, order=50)
     add("/programmes", N_("Programmes"), P.READ_PRICING, order=52)
+    add("/orders", N_("Orders"), P.READ_ORDERS, order=60)
+    add("/benefits", N_("Benefits"), P.READ_BENEFITS, order=62)
+    add("/incentives", N_("Incentives"), P.READ_POINTS, P.READ_PARTICIPATION, order=64)
     add("/imports", N_("Imports"), P.IMPORT_DATASETS, order=80)
     add("/users", N_("Users"), P.MANAGE_USERS, order=90)
     add("/tokens", N_("API tokens"), order=92)
