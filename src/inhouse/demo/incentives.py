@@ -98,14 +98,23 @@ def demo_purchases(folder: Path, register: Register) -> list[Purchase]:
 
 
 def set_up_incentives(
-    *, uow: UnitOfWork, actor: Actor, clock: Clock, folder: Path, register: Register
+    *,
+    uow: UnitOfWork,
+    actor: Actor,
+    clock: Clock,
+    folder: Path,
+    register: Register,
+    book_sales: bool = True,
 ) -> IncentivesSetup:
-    """Define the programmes, record the referrals and book the points of every sale."""
+    """Define the programmes, record the referrals and book the points of every sale
+    (``book_sales=False``: the sales are imported afterwards, and the import books them)."""
     for programme in PROGRAMMES:
         services.define_incentive_programme(uow=uow, actor=actor, clock=clock, **programme)
     for referrer, referred, on in REFERRALS:
         services.record_referral(uow=uow, actor=actor, clock=clock, referrer=referrer,
                                  referred=referred, on=on)  # fmt: skip
+    if not book_sales:
+        return IncentivesSetup(len(PROGRAMMES), len(REFERRALS), 0, 0)
     purchases = demo_purchases(folder, register)
     points = 0
     with uow:

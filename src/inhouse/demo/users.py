@@ -9,9 +9,12 @@ employment changes from ABC to XYZ during the demo year.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, func, inspect, select
 
 from inhouse.clock import Clock
 from inhouse.dataset import load_register
@@ -23,6 +26,8 @@ from inhouse.demo.incentives import IncentivesSetup, set_up_incentives
 from inhouse.groups.repository import TABLES as GROUPS_TABLES
 from inhouse.identity import services as identity
 from inhouse.identity.domain import Actor, Role
+from inhouse.incentives.tables import point_entries
+from inhouse.orders.tables import orders
 
 DEMO_YEAR = 2026
 
@@ -55,8 +60,18 @@ class DemoSetup:
 
 def set_up_demo(*, uow: UnitOfWork, actor: Actor, clock: Clock) -> DemoSetup:
     """Import the demo dataset, add one user per role and the incentives with the points
-    of the demo's sales (into an empty database)."""
-    report = import_dataset(uow=uow, actor=actor, clock=clock, path=DATA_DIR)
+    of the demo's sales (into an empty database).
+
+    Importing a sale books its points, and a referral counts only before the referred
+    person's first purchase: so the register, products and programmes come first, then
+    the incentive programmes and referrals, then the sales (the whole folder again, which
+    adds only what is new).
+    """
+    with tempfile.TemporaryDirectory(prefix="inhouse-demo-") as folder:
+        for path in DATA_DIR.iterdir():
+            if path.is_file() and path.name != "sales.csv":
+                shutil.copyfile(path, Path(folder) / path.name)
+        import_dataset(uow=uow, actor=actor, clock=clock, path=Path(folder))
     for user in DEMO_USERS:
         identity.add_user(
             uow=uow,
@@ -67,8 +82,16 @@ def set_up_demo(*, uow: UnitOfWork, actor: Actor, clock: Clock) -> DemoSetup:
             role=user.role.value,
             person=user.person,
         )
-    incentives = set_up_incentives(uow=uow, actor=actor, clock=clock, folder=DATA_DIR,
-                                   register=load_register(DATA_DIR))  # fmt: skip
+    made = set_up_incentives(uow=uow, actor=actor, clock=clock, folder=DATA_DIR,
+                             register=load_register(DATA_DIR), book_sales=False)  # fmt: skip
+    report = import_dataset(uow=uow, actor=actor, clock=clock, path=DATA_DIR)
+    entries = point_entries.c
+    with uow:
+        sales = int(uow.connection.execute(select(func.count()).select_from(orders)).scalar_one())
+        points = uow.connection.execute(
+            select(func.coalesce(func.sum(entries.points), 0)).where(entries.kind == "earn")
+        ).scalar_one()
+    incentives = IncentivesSetup(made.programmes, made.referrals, sales, int(points))
     return DemoSetup(report, DEMO_USERS, incentives)
 
 
