@@ -220,3 +220,21 @@ def test_my_page_shows_purchases_allowance_caps_and_points(
     assert f"€{left:,.2f}" in caps or f"{left:,.2f}" in caps
     assert 'id="points-balance"' in page
     assert page.count("No tickets are recorded yet") == 1
+
+
+def test_taxable_benefits_by_month_add_up_to_the_statements(
+    engine: Engine, clock: FixedClock, demo_sold: Register
+) -> None:
+    from inhouse.benefits import services as benefits
+    from inhouse.groups.services import RegisterCache
+
+    answer = benefits.benefit_statements_for(uow=UnitOfWork(engine), cache=RegisterCache(),
+                                             actor=SYSTEM, year=2026)  # fmt: skip
+    owed = insights.taxable_by_month(answer.statements)
+    for currency in {s.currency for s in answer.statements}:
+        total = sum((s.taxable.amount for s in answer.statements if s.currency == currency),
+                    Decimal(0))  # fmt: skip
+        spread = sum((v for (_, c), v in owed.items() if c == currency), Decimal(0))
+        assert spread == total, currency
+    assert any(owed.values())  # the demo year has taxable benefits
+    assert all(month.startswith("2026") for month, _ in owed)

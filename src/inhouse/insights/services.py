@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, Table, false
 
 from inhouse.benefits.domain import BenefitStatement
-from inhouse.errors import UnknownParty
+from inhouse.errors import InvalidRequest, UnknownParty
 from inhouse.groups import tables as groups
 from inhouse.groups.domain import Register
 from inhouse.groups.services import GroupPosition, RegisterCache, group_structure
@@ -448,6 +448,7 @@ class OrderNumbers:
     intercompany: tuple[Row, ...]  # seller, buyer, currency, amount
     participation: tuple[tuple[date, int, int], ...]  # month, eligible, participants
     taxable: dict[tuple[str, str], Decimal]  # (YYYY-MM, currency) → taxable benefits
+    taxable_problem: str | None = None  # why taxable benefits could not be computed
 
     @property
     def currencies(self) -> tuple[str, ...]:
@@ -484,12 +485,17 @@ def order_numbers(
             repository.participation_by_month(months) if actor.may(P.READ_PARTICIPATION) else []
         )
     owed: dict[tuple[str, str], Decimal] = {}
+    problem = None
     if taxable is not None and actor.may(P.READ_BENEFITS):
-        for year in sorted({m.year for m in months}):
-            for key, amount in taxable_by_month(taxable(year)).items():
-                if since.isoformat()[:7] <= key[0] < until.isoformat()[:7]:
-                    owed[key] = owed.get(key, Decimal(0)) + amount
-    return OrderNumbers(months, tuple(sales), tuple(intercompany), tuple(participation), owed)
+        try:
+            for year in sorted({m.year for m in months}):
+                for key, amount in taxable_by_month(taxable(year)).items():
+                    if since.isoformat()[:7] <= key[0] < until.isoformat()[:7]:
+                        owed[key] = owed.get(key, Decimal(0)) + amount
+        except InvalidRequest as error:  # lines the benefit rules cannot value yet
+            owed, problem = {}, str(error)
+    return OrderNumbers(months, tuple(sales), tuple(intercompany), tuple(participation), owed,
+                        problem)  # fmt: skip
 
 
 def _next_month(first: date) -> date:
@@ -570,9 +576,10 @@ def order_charts(*, numbers: OrderNumbers, actor: Actor, currency: str | None) -
         cost = tuple(sum((x["staff_discount"] for x in sales if x["month"] == k), Decimal(0))
                      for k in keys)  # fmt: skip
         owed = tuple(numbers.taxable.get((k, chosen or ""), Decimal(0)) for k in keys)
-        figures.append(Figure("staff_discount_cost", "line", tuple(months),
-                              (Series("staff discount cost", cost),
-                               Series("taxable benefits", owed)), unit=unit))  # fmt: skip
+        series: tuple[Series, ...] = (Series("staff discount cost", cost),)
+        if numbers.taxable_problem is None:  # no made-up zeros when they cannot be computed
+            series += (Series("taxable benefits", owed),)
+        figures.append(Figure("staff_discount_cost", "line", tuple(months), series, unit=unit))
     if actor.may(P.READ_ORDERS):
         pairs = [x for x in numbers.intercompany if x["currency"] == chosen]
         sellers = sorted({x["seller"] for x in pairs})
@@ -618,29 +625,68 @@ def caps_left(*, uow: UnitOfWork, actor: Actor, person: str, year: int) -> list[
 
 
 class OrderNumbersCache:
-    """The order aggregates per data version: computed once for each version of the stored
-    data (every write makes a new version), day and set of permissions, then reused."""
+    """The order aggregates per data version, served without waiting once computed.
 
-    def __init__(self, size: int = 8) -> None:
+    Each *slot* (day and what the actor may read) keeps the numbers of the newest data
+    version computed. A request for a newer version gets those numbers at once, marked
+    stale, while one background thread per slot computes the new version; only a slot
+    without any numbers yet computes them in the request. So a dashboard after a write
+    answers as fast as before it, and shows the write's effect a moment later.
+    """
+
+    def __init__(self, size: int = 16) -> None:
         self._size = size
-        self._kept: dict[tuple[Any, ...], OrderNumbers] = {}
+        self._kept: dict[tuple[Any, ...], tuple[int, OrderNumbers]] = {}
+        self._running: set[tuple[Any, ...]] = set()
         self._lock = threading.Lock()
+        self._first = threading.Lock()  # one first computation at a time
 
-    def current(self, key: tuple[Any, ...], compute: Callable[[], OrderNumbers]) -> OrderNumbers:
+    def current(
+        self, slot: tuple[Any, ...], version: int, compute: Callable[[], OrderNumbers]
+    ) -> tuple[OrderNumbers, bool]:
+        """The numbers of ``slot`` and whether they are of ``version`` (else: older)."""
         with self._lock:
-            found = self._kept.get(key)
+            found = self._kept.get(slot)
+            if found is not None and found[0] >= version:
+                return found[1], True
             if found is not None:
-                return found
+                if slot not in self._running:
+                    self._running.add(slot)
+                    threading.Thread(target=self._refresh, args=(slot, version, compute),
+                                     daemon=True).start()  # fmt: skip
+                return found[1], False
+        with self._first:
+            with self._lock:
+                found = self._kept.get(slot)
+                if found is not None and found[0] >= version:
+                    return found[1], True
             value = compute()
-            if len(self._kept) >= self._size:
+            self._keep(slot, version, value)
+            return value, True
+
+    def _refresh(
+        self, slot: tuple[Any, ...], version: int, compute: Callable[[], OrderNumbers]
+    ) -> None:
+        try:
+            self._keep(slot, version, compute())
+        finally:
+            with self._lock:
+                self._running.discard(slot)
+
+    def _keep(self, slot: tuple[Any, ...], version: int, value: OrderNumbers) -> None:
+        with self._lock:
+            found = self._kept.get(slot)
+            if found is not None and found[0] > version:
+                return
+            if slot not in self._kept and len(self._kept) >= self._size:
                 self._kept.pop(next(iter(self._kept)))
-            self._kept[key] = value
-            return value
+            self._kept[slot] = (version, value)
 
 
-def numbers_key(actor: Actor, version: int, on: date) -> tuple[Any, ...]:
-    """What the order aggregates depend on: the data, the day, and what the actor may read."""
-    return (version, on, actor.may(P.READ_ORDERS), actor.may(P.READ_BENEFITS),
+def numbers_slot(actor: Actor, on: date) -> tuple[Any, ...]:
+    """What the order aggregates depend on besides the data: the day and what the actor
+    may read."""
+    return (on, actor.may(P.READ_ORDERS), actor.may(P.READ_BENEFITS),
             actor.may(P.READ_PARTICIPATION))  # fmt: skip
 
 

@@ -147,10 +147,13 @@ def dashboard(request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> 
         on=on,
     )
     currencies: tuple[str, ...] = ()
+    notes: dict[str, str] = {}  # chart → why part of it is missing
+    up_to_date = True
     currency = request.query_params.get("currency")
     if any(actor.may(p) for p in ORDER_READERS):
-        numbers = state.order_numbers.current(
-            insights.numbers_key(actor, state.data_version.current(), on),
+        numbers, up_to_date = state.order_numbers.current(
+            insights.numbers_slot(actor, on),
+            state.data_version.current(),
             lambda: insights.order_numbers(
                 uow_factory=lambda: UnitOfWork(state.engine), actor=actor, on=on,
                 taxable=lambda year: benefits.benefit_statements_for(
@@ -161,6 +164,8 @@ def dashboard(request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> 
         currencies = numbers.currencies
         currency = currency if currency in currencies else next(iter(currencies), None)
         figures += insights.order_charts(numbers=numbers, actor=actor, currency=currency)
+        if numbers.taxable_problem and actor.may(Permission.READ_BENEFITS):
+            notes["staff_discount_cost"] = numbers.taxable_problem
     charts = [
         {
             "figure": figure,
@@ -169,6 +174,7 @@ def dashboard(request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> 
             "category": CATEGORY.get(figure.key, ""),
             "unit": figure.unit,
             "label_title": LABEL_TITLE.get(figure.key, N_("Name")),
+            "note": notes.get(figure.key),
             "series_names": [SERIES.get(s.name, s.name) for s in figure.series],
             "json": chart_json(plotly_figure(figure, language)),
         }
@@ -179,5 +185,6 @@ def dashboard(request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> 
         for a in insights.awaiting(actor=actor)
     ]
     return render(request, "dashboard.html", {"charts": charts, "pending": pending, "on": on,
-                                              "currencies": currencies, "currency": currency},
+                                              "currencies": currencies, "currency": currency,
+                                              "up_to_date": up_to_date},
                   actor=actor)  # fmt: skip
