@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Table, false
 
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 Row = dict[str, Any]
 P = Permission
+T = TypeVar("T")
 MAX_PAGE = 200
 MAX_EXPORT = 100_000
 
@@ -447,8 +448,6 @@ class OrderNumbers:
     sales: tuple[Row, ...]  # month, relation, currency, amount, staff_discount
     intercompany: tuple[Row, ...]  # seller, buyer, currency, amount
     participation: tuple[tuple[date, int, int], ...]  # month, eligible, participants
-    taxable: dict[tuple[str, str], Decimal]  # (YYYY-MM, currency) → taxable benefits
-    taxable_problem: str | None = None  # why taxable benefits could not be computed
 
     @property
     def currencies(self) -> tuple[str, ...]:
@@ -459,18 +458,8 @@ class OrderNumbers:
         return tuple(sorted(counts, key=lambda c: (-counts[c], c)))
 
 
-def order_numbers(
-    *,
-    uow_factory: Callable[[], UnitOfWork],
-    actor: Actor,
-    on: date,
-    taxable: Callable[[int], Iterable[BenefitStatement]] | None = None,
-) -> OrderNumbers:
-    """Aggregates of the orders and returns of the twelve months up to ``on``'s month.
-
-    ``taxable(year)`` gives the benefit statements of a year (the benefits service);
-    without it (or without ``READ_BENEFITS``) taxable benefits are not computed.
-    """
+def order_numbers(*, uow_factory: Callable[[], UnitOfWork], actor: Actor, on: date) -> OrderNumbers:
+    """Aggregates of the orders and returns of the twelve months up to ``on``'s month."""
     if not any(actor.may(p) for p in (P.READ_ORDERS, P.READ_BENEFITS, P.READ_PARTICIPATION)):
         require(actor, P.READ_ORDERS)
     months = tuple(month_starts(on, 12))
@@ -484,18 +473,36 @@ def order_numbers(
         participation = (
             repository.participation_by_month(months) if actor.may(P.READ_PARTICIPATION) else []
         )
+    return OrderNumbers(months, tuple(sales), tuple(intercompany), tuple(participation))
+
+
+@dataclass(frozen=True, slots=True)
+class TaxableNumbers:
+    """Taxable benefits per (YYYY-MM, currency) of the twelve months up to a day, or why
+    they could not be computed."""
+
+    owed: dict[tuple[str, str], Decimal]
+    problem: str | None = None
+
+
+def taxable_numbers(
+    *, actor: Actor, on: date, statements: Callable[[int], Iterable[BenefitStatement]]
+) -> TaxableNumbers:
+    """The taxable benefits of the statements of the years of the twelve months up to
+    ``on``, by month. ``statements(year)`` is the benefits service; it values every staff
+    line in Python, so the dashboard computes this in the background."""
+    require(actor, P.READ_BENEFITS)
+    months = month_starts(on, 12)
+    first, last = months[0].isoformat()[:7], months[-1].isoformat()[:7]
     owed: dict[tuple[str, str], Decimal] = {}
-    problem = None
-    if taxable is not None and actor.may(P.READ_BENEFITS):
-        try:
-            for year in sorted({m.year for m in months}):
-                for key, amount in taxable_by_month(taxable(year)).items():
-                    if since.isoformat()[:7] <= key[0] < until.isoformat()[:7]:
-                        owed[key] = owed.get(key, Decimal(0)) + amount
-        except InvalidRequest as error:  # lines the benefit rules cannot value yet
-            owed, problem = {}, str(error)
-    return OrderNumbers(months, tuple(sales), tuple(intercompany), tuple(participation), owed,
-                        problem)  # fmt: skip
+    try:
+        for year in sorted({m.year for m in months}):
+            for key, amount in taxable_by_month(statements(year)).items():
+                if first <= key[0] <= last:
+                    owed[key] = owed.get(key, Decimal(0)) + amount
+    except InvalidRequest as error:  # lines the benefit rules cannot value yet
+        return TaxableNumbers({}, str(error))
+    return TaxableNumbers(owed)
 
 
 def _next_month(first: date) -> date:
@@ -544,9 +551,16 @@ def taxable_by_month(statements: Iterable[BenefitStatement]) -> dict[tuple[str, 
     return owed
 
 
-def order_charts(*, numbers: OrderNumbers, actor: Actor, currency: str | None) -> list[Figure]:
+def order_charts(
+    *,
+    numbers: OrderNumbers,
+    actor: Actor,
+    currency: str | None,
+    taxable: TaxableNumbers | None = None,
+) -> list[Figure]:
     """The order charts the actor may see, their amounts in ``currency`` (default: the most
-    used currency). Currencies are never added together."""
+    used currency). Currencies are never added together. Without ``taxable`` (or when it
+    names a problem) the benefits chart shows the discount cost alone."""
     chosen = currency if currency in numbers.currencies else next(iter(numbers.currencies), None)
     months = [m.isoformat() for m in numbers.months]
     keys = [m[:7] for m in months]
@@ -575,9 +589,9 @@ def order_charts(*, numbers: OrderNumbers, actor: Actor, currency: str | None) -
     if actor.may(P.READ_BENEFITS):
         cost = tuple(sum((x["staff_discount"] for x in sales if x["month"] == k), Decimal(0))
                      for k in keys)  # fmt: skip
-        owed = tuple(numbers.taxable.get((k, chosen or ""), Decimal(0)) for k in keys)
         series: tuple[Series, ...] = (Series("staff discount cost", cost),)
-        if numbers.taxable_problem is None:  # no made-up zeros when they cannot be computed
+        if taxable is not None and taxable.problem is None:  # no zeros for unknown numbers
+            owed = tuple(taxable.owed.get((k, chosen or ""), Decimal(0)) for k in keys)
             series += (Series("taxable benefits", owed),)
         figures.append(Figure("staff_discount_cost", "line", tuple(months), series, unit=unit))
     if actor.may(P.READ_ORDERS):
@@ -624,37 +638,43 @@ def caps_left(*, uow: UnitOfWork, actor: Actor, person: str, year: int) -> list[
     return rows
 
 
-class OrderNumbersCache:
-    """The order aggregates per data version, served without waiting once computed.
+class VersionedCache(Generic[T]):
+    """Numbers per data version, served without waiting once computed.
 
-    Each *slot* (day and what the actor may read) keeps the numbers of the newest data
-    version computed. A request for a newer version gets those numbers at once, marked
-    stale, while one background thread per slot computes the new version; only a slot
-    without any numbers yet computes them in the request. So a dashboard after a write
-    answers as fast as before it, and shows the write's effect a moment later.
+    Each *slot* (e.g. the day and what the actor may read) keeps the value of the newest
+    data version computed. A request for a newer version gets that value at once, marked
+    stale, while one background thread per slot computes the new version. A slot without
+    any value yet computes it in the request (``wait_first``) or in the background
+    (answering ``None`` meanwhile). So a dashboard after a write answers as fast as
+    before it, and shows the write's effect a moment later.
     """
 
     def __init__(self, size: int = 16) -> None:
         self._size = size
-        self._kept: dict[tuple[Any, ...], tuple[int, OrderNumbers]] = {}
+        self._kept: dict[tuple[Any, ...], tuple[int, T]] = {}
         self._running: set[tuple[Any, ...]] = set()
         self._lock = threading.Lock()
-        self._first = threading.Lock()  # one first computation at a time
+        self._first = threading.Lock()  # one first computation in a request at a time
 
     def current(
-        self, slot: tuple[Any, ...], version: int, compute: Callable[[], OrderNumbers]
-    ) -> tuple[OrderNumbers, bool]:
-        """The numbers of ``slot`` and whether they are of ``version`` (else: older)."""
+        self,
+        slot: tuple[Any, ...],
+        version: int,
+        compute: Callable[[], T],
+        *,
+        wait_first: bool = True,
+    ) -> tuple[T | None, bool]:
+        """The value of ``slot`` and whether it is of ``version`` (else: older, or None)."""
         with self._lock:
             found = self._kept.get(slot)
             if found is not None and found[0] >= version:
                 return found[1], True
-            if found is not None:
+            if found is not None or not wait_first:
                 if slot not in self._running:
                     self._running.add(slot)
                     threading.Thread(target=self._refresh, args=(slot, version, compute),
                                      daemon=True).start()  # fmt: skip
-                return found[1], False
+                return (None if found is None else found[1]), False
         with self._first:
             with self._lock:
                 found = self._kept.get(slot)
@@ -664,16 +684,14 @@ class OrderNumbersCache:
             self._keep(slot, version, value)
             return value, True
 
-    def _refresh(
-        self, slot: tuple[Any, ...], version: int, compute: Callable[[], OrderNumbers]
-    ) -> None:
+    def _refresh(self, slot: tuple[Any, ...], version: int, compute: Callable[[], T]) -> None:
         try:
             self._keep(slot, version, compute())
         finally:
             with self._lock:
                 self._running.discard(slot)
 
-    def _keep(self, slot: tuple[Any, ...], version: int, value: OrderNumbers) -> None:
+    def _keep(self, slot: tuple[Any, ...], version: int, value: T) -> None:
         with self._lock:
             found = self._kept.get(slot)
             if found is not None and found[0] > version:

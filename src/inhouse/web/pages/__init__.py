@@ -31,7 +31,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from inhouse.errors import InhouseError
 from inhouse.identity.domain import Permission, Role
 from inhouse.identity.services import NotAllowed, NotFound
-from inhouse.insights.services import OrderNumbersCache
+from inhouse.insights.services import OrderNumbers, TaxableNumbers, VersionedCache
 from inhouse.web.pages import (
     admin,
     benefits,
@@ -102,7 +102,8 @@ def plotly_js() -> Path:
 def install(app: FastAPI) -> None:
     """Add the pages, their static files and HTML error pages to the app."""
     app.state.sign_in_limiter = SignInLimiter()
-    app.state.order_numbers = OrderNumbersCache()
+    app.state.order_numbers = VersionedCache[OrderNumbers]()
+    app.state.taxable_numbers = VersionedCache[TaxableNumbers]()
     app.add_middleware(PageSecurity)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

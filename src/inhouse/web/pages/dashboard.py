@@ -60,6 +60,12 @@ CATEGORY = {
     "intercompany_matrix": N_("seller entity"),
     "programme_participation": N_("month"),
 }
+TAXABLE_PENDING = N_(
+    "Taxable benefits are being computed from every staff purchase; reload the page in a while to see them."
+)
+TAXABLE_PROBLEM = N_(
+    "Taxable benefits are not shown: the benefit rules cannot value every line yet."
+)
 ROW_TITLE = {"intercompany_matrix": N_("buyer entity")}
 LABEL_TITLE = {"programme_participation": N_("buyers / eligible employees")}
 
@@ -147,25 +153,39 @@ def dashboard(request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> 
         on=on,
     )
     currencies: tuple[str, ...] = ()
-    notes: dict[str, str] = {}  # chart → why part of it is missing
+    notes: dict[str, str] = {}  # chart → why part of it is missing (a message)
+    problems: dict[str, str] = {}  # chart → the problem in detail
     up_to_date = True
     currency = request.query_params.get("currency")
     if any(actor.may(p) for p in ORDER_READERS):
-        numbers, up_to_date = state.order_numbers.current(
-            insights.numbers_slot(actor, on),
-            state.data_version.current(),
-            lambda: insights.order_numbers(
-                uow_factory=lambda: UnitOfWork(state.engine), actor=actor, on=on,
-                taxable=lambda year: benefits.benefit_statements_for(
-                    uow=UnitOfWork(state.engine), cache=state.register_cache, actor=actor,
-                    year=year).statements,
-            ),
+        version = state.data_version.current()
+        found, up_to_date = state.order_numbers.current(
+            insights.numbers_slot(actor, on), version,
+            lambda: insights.order_numbers(uow_factory=lambda: UnitOfWork(state.engine),
+                                           actor=actor, on=on),
         )  # fmt: skip
-        currencies = numbers.currencies
+        assert found is not None  # the first numbers of a slot are computed in the request
+        taxable = None
+        if actor.may(Permission.READ_BENEFITS):
+            taxable, taxable_ready = state.taxable_numbers.current(
+                (on,), version,
+                lambda: insights.taxable_numbers(
+                    actor=actor, on=on,
+                    statements=lambda year: benefits.benefit_statements_for(
+                        uow=UnitOfWork(state.engine), cache=state.register_cache, actor=actor,
+                        year=year).statements),
+                wait_first=False,
+            )  # fmt: skip
+            if taxable is None:
+                notes["staff_discount_cost"] = TAXABLE_PENDING
+            elif taxable.problem:
+                notes["staff_discount_cost"] = TAXABLE_PROBLEM
+                problems["staff_discount_cost"] = taxable.problem
+            up_to_date = up_to_date and taxable_ready
+        currencies = found.currencies
         currency = currency if currency in currencies else next(iter(currencies), None)
-        figures += insights.order_charts(numbers=numbers, actor=actor, currency=currency)
-        if numbers.taxable_problem and actor.may(Permission.READ_BENEFITS):
-            notes["staff_discount_cost"] = numbers.taxable_problem
+        figures += insights.order_charts(numbers=found, actor=actor, currency=currency,
+                                         taxable=taxable)  # fmt: skip
     charts = [
         {
             "figure": figure,
@@ -175,6 +195,7 @@ def dashboard(request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> 
             "unit": figure.unit,
             "label_title": LABEL_TITLE.get(figure.key, N_("Name")),
             "note": notes.get(figure.key),
+            "problem": problems.get(figure.key),
             "series_names": [SERIES.get(s.name, s.name) for s in figure.series],
             "json": chart_json(plotly_figure(figure, language)),
         }
