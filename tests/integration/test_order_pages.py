@@ -3,6 +3,7 @@ dashboard's order charts, on the demo's year of sales."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from datetime import date
@@ -10,6 +11,7 @@ from decimal import Decimal
 
 from conftest import NOW, SECRET_KEY, Accounts
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 from pages import csrf_of, sign_in_as
 from sqlalchemy import Engine, select
 
@@ -169,6 +171,14 @@ def test_benefits_page_and_payroll_export(
     payroll = client.get("/benefits/payroll.csv?year=2026")
     assert payroll.headers["content-type"].startswith("text/csv")
     assert payroll.text.splitlines()[0] == "employee_number,period,wage_type,amount,currency"
+    book = load_workbook(io.BytesIO(client.get("/benefits/payroll.xlsx?year=2026").content))
+    sheet = list(book["payroll-2026"].iter_rows(values_only=True))
+    assert list(sheet[0]) == payroll.text.splitlines()[0].split(",")
+    assert len(sheet) == len(payroll.text.splitlines()) > 1
+    for row, line in zip(sheet[1:], payroll.text.splitlines()[1:], strict=True):
+        number, period, wage_type, amount, currency = line.split(",")
+        assert (row[0], row[1], row[2], row[4]) == (number, period, wage_type, currency)
+        assert Decimal(str(row[3])) == Decimal(amount)  # a number in the spreadsheet
     # an employee sees only their own statements, whatever they ask for
     sign_in_as(client, accounts.actor("employee", person=MOVER), SECRET_KEY, NOW)
     own = client.get("/benefits?year=2026").text

@@ -52,6 +52,7 @@ PAGES: dict[str, tuple[str, frozenset[str]]] = {
     "/orders/{order_id}": ("/orders/ORD-P1", ORDER_READERS),  # bought by the employee, P1
     "/benefits": ("/benefits?year=2026", BENEFIT_READERS),
     "/benefits/payroll.csv": ("/benefits/payroll.csv?year=2026", BENEFIT_READERS),
+    "/benefits/payroll.xlsx": ("/benefits/payroll.xlsx?year=2026", BENEFIT_READERS),
     "/incentives": ("/incentives", INCENTIVE_READERS),
     "/imports": ("/imports", ADMIN),
     "/users": ("/users", ADMIN),

@@ -12,6 +12,7 @@ from inhouse.clock import today
 from inhouse.db.uow import UnitOfWork
 from inhouse.identity.domain import Actor, Permission
 from inhouse.web.pages.core import needs, render
+from inhouse.web.pages.lists import _xlsx as xlsx
 
 router = APIRouter()
 BenefitsReader = Annotated[
@@ -40,6 +41,7 @@ def benefit_page(request: Request, actor: BenefitsReader, year: Year = None, mon
     return render(request, "benefits.html",
                   {"answer": answer, "year": year, "month": month, "person": person or "",
                    "payroll_url": f"/benefits/payroll.csv?{query}",
+                   "payroll_xlsx_url": f"/benefits/payroll.xlsx?{query}",
                    "everyone": actor.may(Permission.READ_BENEFITS)},
                   actor=actor)  # fmt: skip
 
@@ -52,3 +54,16 @@ def payroll(request: Request, actor: BenefitsReader, year: Year = None, month: M
     name = f"payroll-{year}" + ("" if month is None else f"-{month:02d}") + ".csv"
     return Response(benefits.payroll_csv(answer.payroll), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+
+
+@router.get("/benefits/payroll.xlsx")
+def payroll_xlsx(request: Request, actor: BenefitsReader, year: Year = None, month: Month = None,
+                 person: str | None = None) -> Response:  # fmt: skip
+    """The payroll export as a spreadsheet: the same rows, amounts as numbers."""
+    year = year or today(request.app.state.clock).year
+    answer = _answer(request, actor, year, month, (person or "").strip() or None)
+    name = f"payroll-{year}" + ("" if month is None else f"-{month:02d}")
+    rows = ({"employee_number": r.employee_number, "period": r.period,
+             "wage_type": r.wage_type.value, "amount": r.amount, "currency": r.currency}
+            for r in answer.payroll)  # fmt: skip
+    return xlsx(name, list(benefits.PAYROLL_COLUMNS), rows)
