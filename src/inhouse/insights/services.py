@@ -451,7 +451,8 @@ class OrderNumbers:
 
     @property
     def currencies(self) -> tuple[str, ...]:
-        """Currencies sold in, the one with the most lines of sales first."""
+        """Currencies sold in, the one of the most months and relations with sales first
+        (amounts of different currencies are never compared or added together)."""
         counts: dict[str, int] = {}
         for row in self.sales:
             counts[row["currency"]] = counts.get(row["currency"], 0) + 1
