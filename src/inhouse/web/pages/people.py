@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -102,8 +103,11 @@ def me(request: Request, actor: Annotated[Actor, Depends(needs())]) -> Response:
                                          query=insights.ListQuery(limit=200),
                                          where={"person": person})  # fmt: skip
         if actor.may(P.READ_ORDERS) or actor.may(P.READ_OWN_ORDERS):
-            values["purchases"] = orders.list_orders(uow=UnitOfWork(engine), actor=actor,
-                                                     buyer=person, limit=20).items  # fmt: skip
+            # this year's purchases (the year of the allowance and caps), newest first
+            this_year = orders.list_orders(uow=UnitOfWork(engine), actor=actor, buyer=person,
+                                           since=date(year, 1, 1), limit=200).items  # fmt: skip
+            values["purchases"] = sorted(this_year, key=lambda o: (o["on"], o["id"]),
+                                         reverse=True)  # fmt: skip
             values["caps"] = insights.caps_left(uow=UnitOfWork(engine), actor=actor,
                                                 person=person, year=year)  # fmt: skip
         if actor.may(P.READ_BENEFITS) or actor.may(P.READ_OWN_BENEFITS):
