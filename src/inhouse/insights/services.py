@@ -11,6 +11,7 @@ wait for, so that pages say so instead of showing made-up numbers.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 Row = dict[str, Any]
 P = Permission
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 MAX_PAGE = 200
 MAX_EXPORT = 100_000
 
@@ -688,6 +690,8 @@ class VersionedCache(Generic[T]):
     def _refresh(self, slot: tuple[Any, ...], version: int, compute: Callable[[], T]) -> None:
         try:
             self._keep(slot, version, compute())
+        except Exception:  # the older value stays; the next request tries again
+            logger.exception("computing the numbers of %s (data version %s) failed", slot, version)
         finally:
             with self._lock:
                 self._running.discard(slot)
