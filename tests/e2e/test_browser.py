@@ -186,8 +186,12 @@ def test_wrong_password_is_refused(page: Page, server: Server) -> None:
 def test_dashboard_draws_its_charts(page: Page, server: Server) -> None:
     sign_in(page, server, user(Role.ADMIN))
     charts = page.locator(".chart[data-drawn=true]")
-    expect(charts).to_have_count(4)
-    for key in ("group_sizes", "headcount_by_entity", "headcount_over_time"):
+    expect(charts).to_have_count(9)  # 4 of the register and programmes, 5 of the orders
+    # the seller × buyer matrix is a heatmap: Plotly paints it as an image
+    expect(page.locator("#intercompany_matrix .chart g.hm image").first).to_be_attached()
+    for key in ("group_sizes", "headcount_by_entity", "headcount_over_time",
+                "revenue_by_relation", "internal_share", "staff_discount_cost",
+                "programme_participation"):  # fmt: skip
         drawn = page.locator(f"#{key} .chart svg.main-svg").first
         expect(drawn).to_be_visible()
         # Plotly drew bars or lines from the numbers
@@ -198,7 +202,7 @@ def test_dashboard_draws_its_charts(page: Page, server: Server) -> None:
     table = page.locator("#headcount_by_entity details.numbers table")
     expect(table).to_be_visible()
     expect(table.locator("tbody")).to_contain_text("ABC Handel GmbH")
-    expect(page.locator("#revenue_by_relation")).to_contain_text("No orders are recorded yet")
+    expect(page.locator("#service_parity")).to_contain_text("No tickets are recorded yet")
 
 
 def test_classify_tool(page: Page, server: Server) -> None:
@@ -251,7 +255,14 @@ def test_employee_page(page: Page, server: Server, request: pytest.FixtureReques
     expect(page.locator("#me-person h2")).to_contain_text(MOVER)
     rows = page.locator("#my-employments tbody tr")
     expect(rows).to_have_count(2)  # ABC until 2026-05-31, XYZ from 2026-06-01
-    expect(page.locator("#me-purchases")).to_contain_text("No orders are recorded yet")
+    purchases = page.locator("#me-purchases tbody tr")
+    expect(purchases.first).to_be_visible()
+    assert purchases.count() > 0
+    expect(page.locator("#me-purchases")).to_contain_text("TEL-DSL250")
+    expect(page.locator("#my-allowance")).to_contain_text("§ 8 (3) EStG")
+    expect(page.locator("#my-caps")).to_contain_text("ABC-STAFF")
+    expect(page.locator("#points-balance")).to_be_visible()
+    expect(page.locator("#me-points table.points-entries tbody tr").first).to_be_visible()
     snap(page, request)
     # anyone else's record is as if it did not exist
     page.goto(f"{server.base}/people/P001")
@@ -284,3 +295,40 @@ def test_the_browser_language_is_the_default(browser: Browser, server: Server) -
         german.screenshot(path=str(SCREENSHOTS / "test_the_browser_language_is_the_default.png"))
     finally:
         context.close()
+
+
+def test_an_order_explains_its_prices(
+    page: Page, server: Server, request: pytest.FixtureRequest
+) -> None:
+    sign_in(page, server, user(Role.FINANCE))
+    page.click("header nav >> text=Orders")
+    page.fill("input[name=q]", "S01451")
+    page.click("form.search button[type=submit]")
+    page.click("table.list tbody a >> text=S01451")
+    expect(page.locator("h1")).to_contain_text("S01451")
+    expect(page.locator("#order-head")).to_have_attribute("data-relation", "employee")
+    expect(page.locator("#classification li").first).to_be_visible()
+    line = page.locator("#line-1")
+    expect(line.locator(".programme")).to_have_text("ABC-STAFF")
+    expect(line.locator(".cap-left")).to_be_visible()
+    expect(line.locator("ul.evidence").first).not_to_be_empty()
+    expect(page.locator("#return-form")).to_be_visible()
+    snap(page, request)
+
+
+def test_benefits_page_with_the_payroll_download(
+    page: Page, server: Server, request: pytest.FixtureRequest
+) -> None:
+    sign_in(page, server, user(Role.HR))
+    page.click("header nav >> text=Benefits")
+    expect(page.locator("#statements tbody tr").first).to_be_visible()
+    expect(page.locator("#statements")).to_contain_text("§ 8 (3) EStG")
+    link = page.locator("#payroll-download")
+    expect(link).to_have_attribute("href", "/benefits/payroll.csv?year=2026")
+    with page.expect_download() as waiting:
+        link.click()
+    download = waiting.value
+    assert download.suggested_filename == "payroll-2026.csv"
+    text = Path(download.path()).read_text(encoding="utf-8")
+    assert text.splitlines()[0] == "employee_number,period,wage_type,amount,currency"
+    snap(page, request)

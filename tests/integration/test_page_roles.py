@@ -8,6 +8,8 @@ lacks fails ``test_every_page_route_is_in_the_matrix``: add a row when you add a
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
 
 import pytest
 from conftest import NOW, SECRET_KEY, Accounts
@@ -15,6 +17,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from pages import INLINE_SCRIPT, csrf_of, sign_in_as
+from sqlalchemy import Engine
 
 from inhouse.db.uow import UnitOfWork
 from inhouse.identity.domain import Role
@@ -27,6 +30,9 @@ STRUCTURE_READERS = frozenset({"admin", "finance", "hr", "service_agent"})
 PEOPLE_READERS = frozenset({"admin", "hr", "service_agent", "employee"})  # employees: own only
 PRICING_READERS = frozenset({"admin", "finance", "hr"})
 NOT_EMPLOYEES = EVERYONE - {"employee"}
+ORDER_READERS = EVERYONE - {"service_agent"}  # employees: own only
+BENEFIT_READERS = frozenset({"admin", "hr", "employee"})  # employees: own only
+INCENTIVE_READERS = frozenset({"admin", "finance", "hr"})
 
 # route → (concrete path, roles that get 200)
 PAGES: dict[str, tuple[str, frozenset[str]]] = {
@@ -42,6 +48,12 @@ PAGES: dict[str, tuple[str, frozenset[str]]] = {
     "/employments": ("/employments", PEOPLE_READERS),
     "/products": ("/products", PRICING_READERS),
     "/programmes": ("/programmes", PRICING_READERS),
+    "/orders": ("/orders", ORDER_READERS),
+    "/orders/{order_id}": ("/orders/ORD-P1", ORDER_READERS),  # bought by the employee, P1
+    "/benefits": ("/benefits?year=2026", BENEFIT_READERS),
+    "/benefits/payroll.csv": ("/benefits/payroll.csv?year=2026", BENEFIT_READERS),
+    "/benefits/payroll.xlsx": ("/benefits/payroll.xlsx?year=2026", BENEFIT_READERS),
+    "/incentives": ("/incentives", INCENTIVE_READERS),
     "/imports": ("/imports", ADMIN),
     "/users": ("/users", ADMIN),
     "/tokens": ("/tokens", EVERYONE),
@@ -51,7 +63,7 @@ PAGES: dict[str, tuple[str, frozenset[str]]] = {
 # the survey form: its one-time token is the credential (tested in test_care_api.py)
 PUBLIC = {"/login", "/vendor/plotly.min.js", "/surveys/{token}"}
 POSTS = {"/login", "/logout", "/language", "/imports", "/users", "/tokens",
-         "/tokens/{token_id}/revoke", "/surveys/{token}"}  # fmt: skip
+         "/tokens/{token_id}/revoke", "/surveys/{token}", "/orders/{order_id}/returns"}  # fmt: skip
 # the POSTs: test_each_role_may_post_only_its_forms here, CSRF and effects in test_pages.py
 
 
@@ -71,11 +83,32 @@ def test_every_page_route_is_in_the_matrix(app: FastAPI) -> None:
     assert page_routes(app) == expected
 
 
+def add_order_of_p1(engine: Engine) -> None:
+    """Order ORD-P1: P1 bought one unit from ORG as an employee (written as stored)."""
+    with UnitOfWork(engine) as uow:
+        uow.orders.add_order(
+            {"id": "ORD-P1", "seller": "ORG", "buyer": "P1", "on": date(2026, 3, 1),
+             "relation": "employee", "seller_entity": "ORG", "buyer_entity": "ORG",
+             "group": "ORG", "internal": True, "uncertain": False,
+             "classification": ["P1 is employed by ORG on 2026-03-01"], "evidence": [],
+             "source": "api", "created_at": NOW, "created_by": "test"},
+            [{"order_id": "ORD-P1", "number": 1, "product": "MUG", "category": None,
+              "kind": "goods", "for_employees_only": False, "quantity": Decimal(2),
+              "currency": "EUR", "list_price": Decimal(10), "list_amount": Decimal(20),
+              "unit_price": Decimal(8), "amount": Decimal(16), "discount": Decimal(4),
+              "unit_cost": None, "market_price": None, "programme": None,
+              "programme_kind": None, "base": "list_price", "cap_left": None,
+              "evidence": ["list price 10.00 EUR"], "not_applied": []}],
+        )  # fmt: skip
+        uow.commit()
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_opens_exactly_its_pages(
     client: TestClient, accounts: Accounts, staff: tuple[str, str], role: str
 ) -> None:
     # The employee user is person P1 (employed by ORG, like P2).
+    add_order_of_p1(accounts.engine)
     sign_in_as(client, accounts.actor(role), SECRET_KEY, NOW)
     for route, (path, allowed) in PAGES.items():
         answer = client.get(path, follow_redirects=False)

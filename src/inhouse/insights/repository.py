@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -13,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    case,
     cast,
     func,
     or_,
@@ -139,3 +141,147 @@ class InsightsRepository:
             .order_by(p.c.kind)
         )
         return [(str(k), int(n)) for k, n in self.connection.execute(query)]
+
+    # ------------------------------------------------------------------ order charts
+
+    def _month(self, day: Any) -> Any:
+        """``YYYY-MM`` of a date column, in the database's own words."""
+        if self.connection.dialect.name == "postgresql":
+            return func.to_char(day, "YYYY-MM")
+        return func.strftime("%Y-%m", day)
+
+    def sales_by_month(self, since: date, until: date) -> list[Row]:
+        """Per month, relation and currency (``since`` ≤ day < ``until``): what orders sold
+        and what returns gave back in that month, and the staff discounts of both.
+
+        ``sold``/``staff_discount`` count order lines by the order's day; ``returned`` and
+        ``discount_returned`` count return lines by the return's day.
+        """
+        from inhouse.orders import tables as orders
+        from inhouse.orders.repository import STAFF_KINDS
+
+        o, line = orders.orders, orders.order_lines
+        r, rl = orders.order_returns, orders.return_lines
+        staff = line.c.programme_kind.in_(STAFF_KINDS)
+        month = self._month(o.c.on)
+        sold = (
+            select(
+                month.label("month"),
+                o.c.relation,
+                line.c.currency,
+                func.sum(line.c.amount),
+                func.sum(case((staff, line.c.discount), else_=0)),
+            )
+            .select_from(line.join(o, o.c.id == line.c.order_id))
+            .where(o.c.on >= since, o.c.on < until)
+            .group_by(month, o.c.relation, line.c.currency)
+        )
+        back_month = self._month(r.c.on)
+        returned = (
+            select(
+                back_month.label("month"),
+                o.c.relation,
+                line.c.currency,
+                func.sum(rl.c.amount),
+                func.sum(case((staff, rl.c.discount), else_=0)),
+            )
+            .select_from(
+                rl.join(r, r.c.id == rl.c.return_id)
+                .join(o, o.c.id == rl.c.order_id)
+                .join(line, and_(line.c.order_id == rl.c.order_id, line.c.number == rl.c.line))
+            )
+            .where(r.c.on >= since, r.c.on < until)
+            .group_by(back_month, o.c.relation, line.c.currency)
+        )
+        found: dict[tuple[str, str, str], Row] = {}
+        for query, sign in ((sold, 1), (returned, -1)):
+            for m, relation, currency, amount, discount in self.connection.execute(query):
+                key = (str(m), str(relation), str(currency))
+                row = found.setdefault(key, {"month": key[0], "relation": key[1],
+                                             "currency": key[2], "amount": Decimal(0),
+                                             "staff_discount": Decimal(0)})  # fmt: skip
+                row["amount"] += sign * Decimal(str(amount or 0))
+                row["staff_discount"] += sign * Decimal(str(discount or 0))
+        return sorted(found.values(), key=lambda x: (x["month"], x["relation"], x["currency"]))
+
+    def intercompany_sales(self, since: date, until: date) -> list[Row]:
+        """Seller entity, buyer entity, currency and the net amount of intercompany orders
+        (``since`` ≤ order day < ``until``), returns of those orders deducted."""
+        from inhouse.orders import tables as orders
+
+        o, line, rl = orders.orders, orders.order_lines, orders.return_lines
+        inside = and_(o.c.relation == "intercompany", o.c.on >= since, o.c.on < until)
+        sold = (
+            select(o.c.seller_entity, o.c.buyer_entity, line.c.currency, func.sum(line.c.amount))
+            .select_from(line.join(o, o.c.id == line.c.order_id))
+            .where(inside)
+            .group_by(o.c.seller_entity, o.c.buyer_entity, line.c.currency)
+        )
+        returned = (
+            select(o.c.seller_entity, o.c.buyer_entity, line.c.currency, func.sum(rl.c.amount))
+            .select_from(
+                rl.join(o, o.c.id == rl.c.order_id).join(
+                    line, and_(line.c.order_id == rl.c.order_id, line.c.number == rl.c.line)
+                )
+            )
+            .where(inside)
+            .group_by(o.c.seller_entity, o.c.buyer_entity, line.c.currency)
+        )
+        found: dict[tuple[str, str, str], Decimal] = {}
+        for query, sign in ((sold, 1), (returned, -1)):
+            for seller, buyer, currency, amount in self.connection.execute(query):
+                key = (str(seller), str(buyer or ""), str(currency))
+                found[key] = found.get(key, Decimal(0)) + sign * Decimal(str(amount or 0))
+        return [
+            {"seller": s, "buyer": b, "currency": c, "amount": a}
+            for (s, b, c), a in sorted(found.items())
+        ]
+
+    def participation_by_month(self, months: Sequence[date]) -> list[tuple[date, int, int]]:
+        """For each month (its first day): employees employed on at least one day of it
+        (retirees not counted) and how many of them bought internally in it."""
+        from inhouse.orders import tables as orders
+
+        e, o = groups.employments, orders.orders
+        answers: list[tuple[date, int, int]] = []
+        for first in months:
+            end = date(first.year + 1, 1, 1) if first.month == 12 else date(first.year,
+                                                                           first.month + 1, 1)  # fmt: skip
+            overlaps = and_(
+                e.c.kind == "employee",
+                or_(e.c.valid_from.is_(None), e.c.valid_from < end),
+                or_(e.c.valid_to.is_(None), e.c.valid_to > first),
+            )
+            eligible = select(func.count(func.distinct(e.c.person))).where(overlaps)
+            bought = select(func.count(func.distinct(o.c.buyer))).where(
+                o.c.on >= first,
+                o.c.on < end,
+                o.c.internal.is_(True),
+                o.c.buyer.in_(select(e.c.person).where(overlaps)),
+            )
+            answers.append(
+                (
+                    first,
+                    int(self.connection.execute(eligible).scalar_one()),
+                    int(self.connection.execute(bought).scalar_one()),
+                )
+            )
+        return answers
+
+    def capped_programmes(self, year: int) -> list[Row]:
+        """Staff programmes with an annual cap that run on at least one day of ``year``."""
+        from inhouse.orders.repository import STAFF_KINDS
+        from inhouse.pricing import tables as pricing
+
+        p = pricing.programmes
+        query = (
+            select(p.c.id, p.c.name, p.c.annual_cap, p.c.annual_cap_currency)
+            .where(
+                p.c.kind.in_(STAFF_KINDS),
+                p.c.annual_cap.is_not(None),
+                or_(p.c.valid_from.is_(None), p.c.valid_from < date(year + 1, 1, 1)),
+                or_(p.c.valid_to.is_(None), p.c.valid_to > date(year, 1, 1)),
+            )
+            .order_by(p.c.id)
+        )
+        return [dict(r) for r in self.connection.execute(query).mappings()]

@@ -11,22 +11,27 @@ wait for, so that pages say so instead of showing made-up numbers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import logging
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Table, false
 
-from inhouse.errors import UnknownParty
+from inhouse.benefits.domain import BenefitStatement
+from inhouse.errors import InvalidRequest, UnknownParty
 from inhouse.groups import tables as groups
 from inhouse.groups.domain import Register
 from inhouse.groups.services import GroupPosition, RegisterCache, group_structure
 from inhouse.identity import tables as identity
 from inhouse.identity.domain import Actor, Permission
 from inhouse.identity.services import NotAllowed, require
+from inhouse.incentives import tables as incentives
 from inhouse.insights.repository import InsightsRepository
+from inhouse.orders import tables as orders
 from inhouse.pricing import tables as pricing
 
 if TYPE_CHECKING:
@@ -34,6 +39,8 @@ if TYPE_CHECKING:
 
 Row = dict[str, Any]
 P = Permission
+T = TypeVar("T")
+logger = logging.getLogger(__name__)
 MAX_PAGE = 200
 MAX_EXPORT = 100_000
 
@@ -76,6 +83,15 @@ def _own_person(column: str) -> Scope:
         return [false()]
 
     return scope
+
+
+def _own_orders(actor: Actor, table: Table) -> list[ColumnElement[bool]]:
+    """Order readers see every order; an employee only the orders they bought."""
+    if actor.may(P.READ_ORDERS):
+        return []
+    if actor.may(P.READ_OWN_ORDERS) and actor.person is not None:
+        return [table.c.buyer == actor.person]
+    return [false()]
 
 
 def _own_tokens(actor: Actor, table: Table) -> list[ColumnElement[bool]]:
@@ -155,6 +171,32 @@ LISTS: dict[str, ListSpec] = {
         ("id", "name", "kind", "scope_id"),
         ("id",),
         (P.READ_PRICING,),
+    ),
+    "orders": ListSpec(
+        orders.orders,
+        (
+            "id",
+            "on",
+            "seller",
+            "buyer",
+            "relation",
+            "seller_entity",
+            "buyer_entity",
+            "internal",
+            "source",
+        ),
+        ("id", "seller", "buyer", "relation", "seller_entity", "buyer_entity"),
+        ("on", "id"),
+        (P.READ_ORDERS, P.READ_OWN_ORDERS),
+        _own_orders,
+        newest_first=True,
+    ),
+    "point_accounts": ListSpec(
+        incentives.point_accounts,
+        ("person", "balance"),
+        ("person",),
+        ("person",),
+        (P.READ_POINTS,),
     ),
     "users": ListSpec(
         identity.users,
@@ -292,15 +334,8 @@ class Awaiting:
     permission: Permission
 
 
-# The lead points these at the orders and care contexts once they are merged.
-AWAITING: tuple[Awaiting, ...] = (
-    Awaiting("revenue_by_relation", "orders", P.READ_PRICING),
-    Awaiting("internal_share", "orders", P.READ_PRICING),
-    Awaiting("staff_discount_cost", "orders", P.READ_PRICING),
-    Awaiting("intercompany_matrix", "orders", P.READ_PRICING),
-    Awaiting("service_parity", "tickets", P.READ_PEOPLE),
-    Awaiting("programme_participation", "orders", P.READ_PRICING),
-)
+# Service parity waits for the care context (tickets); the order charts read the orders.
+AWAITING: tuple[Awaiting, ...] = (Awaiting("service_parity", "tickets", P.READ_PEOPLE),)
 
 
 def awaiting(*, actor: Actor) -> list[Awaiting]:
@@ -394,6 +429,288 @@ def dashboard(
     if actor.may(P.READ_PRICING):
         figures.append(programmes_by_kind(uow=uow_factory(), actor=actor, on=on))
     return figures
+
+
+# =========================================================================== order charts
+
+SALES_CHARTS = ("revenue_by_relation", "internal_share", "intercompany_matrix")
+RELATION_ORDER = ("same_entity", "intercompany", "employee", "group_employee", "related_party",
+                  "external")  # fmt: skip
+INTERNAL = frozenset(RELATION_ORDER[:4])
+
+
+@dataclass(frozen=True, slots=True)
+class OrderNumbers:
+    """The aggregates of the order charts for the twelve months up to a day, every currency.
+
+    They are the same for everyone: :func:`order_charts` picks what an actor may see.
+    """
+
+    months: tuple[date, ...]
+    sales: tuple[Row, ...]  # month, relation, currency, amount, staff_discount
+    intercompany: tuple[Row, ...]  # seller, buyer, currency, amount
+    participation: tuple[tuple[date, int, int], ...]  # month, eligible, participants
+
+    @property
+    def currencies(self) -> tuple[str, ...]:
+        """Currencies sold in, the one of the most months and relations with sales first
+        (amounts of different currencies are never compared or added together)."""
+        counts: dict[str, int] = {}
+        for row in self.sales:
+            counts[row["currency"]] = counts.get(row["currency"], 0) + 1
+        return tuple(sorted(counts, key=lambda c: (-counts[c], c)))
+
+
+def order_numbers(*, uow_factory: Callable[[], UnitOfWork], actor: Actor, on: date) -> OrderNumbers:
+    """Aggregates of the orders and returns of the twelve months up to ``on``'s month."""
+    if not any(actor.may(p) for p in (P.READ_ORDERS, P.READ_BENEFITS, P.READ_PARTICIPATION)):
+        require(actor, P.READ_ORDERS)
+    months = tuple(month_starts(on, 12))
+    since, until = months[0], _next_month(months[-1])
+    with uow_factory() as uow:
+        repository = InsightsRepository(uow.connection)
+        sales = repository.sales_by_month(since, until)
+        intercompany = (
+            repository.intercompany_sales(since, until) if actor.may(P.READ_ORDERS) else []
+        )
+        participation = (
+            repository.participation_by_month(months) if actor.may(P.READ_PARTICIPATION) else []
+        )
+    return OrderNumbers(months, tuple(sales), tuple(intercompany), tuple(participation))
+
+
+@dataclass(frozen=True, slots=True)
+class TaxableNumbers:
+    """Taxable benefits per (YYYY-MM, currency) of the twelve months up to a day, or why
+    they could not be computed."""
+
+    owed: dict[tuple[str, str], Decimal]
+    problem: str | None = None
+
+
+def taxable_numbers(
+    *, actor: Actor, on: date, statements: Callable[[int], Iterable[BenefitStatement]]
+) -> TaxableNumbers:
+    """The taxable benefits of the statements of the years of the twelve months up to
+    ``on``, by month. ``statements(year)`` is the benefits service; it values every staff
+    line in Python, so the dashboard computes this in the background."""
+    require(actor, P.READ_BENEFITS)
+    months = month_starts(on, 12)
+    first, last = months[0].isoformat()[:7], months[-1].isoformat()[:7]
+    owed: dict[tuple[str, str], Decimal] = {}
+    try:
+        for year in sorted({m.year for m in months}):
+            for key, amount in taxable_by_month(statements(year)).items():
+                if first <= key[0] <= last:
+                    owed[key] = owed.get(key, Decimal(0)) + amount
+    except InvalidRequest as error:  # lines the benefit rules cannot value yet
+        return TaxableNumbers({}, str(error))
+    return TaxableNumbers(owed)
+
+
+def _next_month(first: date) -> date:
+    return date(first.year + 1, 1, 1) if first.month == 12 else date(first.year, first.month + 1, 1)
+
+
+def taxable_by_month(statements: Iterable[BenefitStatement]) -> dict[tuple[str, str], Decimal]:
+    """The taxable benefits of statements by the month they arose in, per currency.
+
+    A monthly statement (DE § 8 (2)) counts in its month; lines taxed one by one (US, UK)
+    count in the month of their day; a yearly allowance (DE § 8 (3)) makes the benefit
+    taxable in the months after the allowance is used up, line by line in date order.
+    """
+    owed: dict[tuple[str, str], Decimal] = {}
+
+    def add(day: date, currency: str, amount: Decimal) -> None:
+        if amount:
+            key = (day.isoformat()[:7], currency)
+            owed[key] = owed.get(key, Decimal(0)) + amount
+
+    for statement in statements:
+        total = statement.taxable.amount
+        if not total:
+            continue
+        currency = statement.currency
+        period = statement.period
+        if (period.end - period.start).days <= 31:
+            add(period.start, currency, total)
+            continue
+        lines = sorted(statement.lines, key=lambda v: (v.line.on, v.line.id))
+        if lines and all(v.taxable is not None for v in lines):
+            for v in lines:
+                assert v.taxable is not None
+                add(v.line.on, currency, v.taxable.amount)
+            continue
+        allowance = statement.allowance.amount if statement.allowance is not None else Decimal(0)
+        running, counted = Decimal(0), Decimal(0)
+        for v in lines:
+            before = max(Decimal(0), running - allowance)
+            running += v.benefit.amount
+            part = max(Decimal(0), running - allowance) - before
+            add(v.line.on, currency, part)
+            counted += part
+        if counted != total:  # rounding of the statement: the rest in its last month
+            add(lines[-1].line.on if lines else period.start, currency, total - counted)
+    return owed
+
+
+def order_charts(
+    *,
+    numbers: OrderNumbers,
+    actor: Actor,
+    currency: str | None,
+    taxable: TaxableNumbers | None = None,
+) -> list[Figure]:
+    """The order charts the actor may see, their amounts in ``currency`` (default: the most
+    used currency). Currencies are never added together. Without ``taxable`` (or when it
+    names a problem) the benefits chart shows the discount cost alone."""
+    chosen = currency if currency in numbers.currencies else next(iter(numbers.currencies), None)
+    months = [m.isoformat() for m in numbers.months]
+    keys = [m[:7] for m in months]
+    figures: list[Figure] = []
+    sales = [r for r in numbers.sales if r["currency"] == chosen]
+    unit = chosen or "count"
+    if actor.may(P.READ_ORDERS):
+        relations = [r for r in RELATION_ORDER if any(x["relation"] == r for x in sales)]
+        relations += sorted({x["relation"] for x in sales} - set(relations))
+        by = {(x["month"], x["relation"]): x["amount"] for x in sales}
+        figures.append(Figure(
+            "revenue_by_relation", "line", tuple(months),
+            tuple(Series(r, tuple(by.get((k, r), Decimal(0)) for k in keys)) for r in relations),
+            unit=unit,
+        ))  # fmt: skip
+        shares: list[tuple[str, Decimal]] = []
+        for month, key in zip(months, keys, strict=True):
+            total = sum((x["amount"] for x in sales if x["month"] == key), Decimal(0))
+            inside = sum((x["amount"] for x in sales if x["month"] == key
+                          and x["relation"] in INTERNAL), Decimal(0))  # fmt: skip
+            if total > 0:
+                shares.append((month, (inside * 100 / total).quantize(Decimal("0.1"))))
+        figures.append(Figure("internal_share", "line", tuple(m for m, _ in shares),
+                              (Series("internal share (%)", tuple(v for _, v in shares)),),
+                              unit="percent"))  # fmt: skip
+    if actor.may(P.READ_BENEFITS):
+        cost = tuple(sum((x["staff_discount"] for x in sales if x["month"] == k), Decimal(0))
+                     for k in keys)  # fmt: skip
+        series: tuple[Series, ...] = (Series("staff discount cost", cost),)
+        if taxable is not None and taxable.problem is None:  # no zeros for unknown numbers
+            owed = tuple(taxable.owed.get((k, chosen or ""), Decimal(0)) for k in keys)
+            series += (Series("taxable benefits", owed),)
+        figures.append(Figure("staff_discount_cost", "line", tuple(months), series, unit=unit))
+    if actor.may(P.READ_ORDERS):
+        pairs = [x for x in numbers.intercompany if x["currency"] == chosen]
+        sellers = sorted({x["seller"] for x in pairs})
+        buyers = sorted({x["buyer"] for x in pairs})
+        amounts = {(x["seller"], x["buyer"]): x["amount"] for x in pairs}
+        figures.append(Figure(
+            "intercompany_matrix", "heatmap", tuple(sellers),
+            tuple(Series(b, tuple(amounts.get((s, b), Decimal(0)) for s in sellers))
+                  for b in buyers),
+            unit=unit,
+        ))  # fmt: skip
+    if actor.may(P.READ_PARTICIPATION):
+        rated = [(m.isoformat(), e, n) for m, e, n in numbers.participation if e]
+        figures.append(Figure(
+            "programme_participation", "line", tuple(m for m, _, _ in rated),
+            (Series("participation (%)",
+                    tuple((Decimal(n) * 100 / e).quantize(Decimal("0.1")) for _, e, n in rated)),),
+            unit="percent", labels={m: f"{n} / {e}" for m, e, n in rated},
+        ))  # fmt: skip
+    return figures
+
+
+def caps_left(*, uow: UnitOfWork, actor: Actor, person: str, year: int) -> list[Row]:
+    """What is left this year of each staff programme's annual cap for ``person``: the cap
+    less the discounts of the person's order lines under it, less what returns gave back."""
+    if not actor.may(P.READ_ORDERS):
+        require(actor, P.READ_OWN_ORDERS)
+        if person != actor.person:
+            raise NotAllowed(f"the role {actor.role.value} may not read the orders of {person}")
+    with uow:
+        entries = uow.orders.usage_entries(person, year)
+        capped = InsightsRepository(uow.connection).capped_programmes(year)
+    used: dict[str, Decimal] = {}
+    for entry in entries:
+        used[entry.programme] = used.get(entry.programme, Decimal(0)) + entry.discount.amount
+    rows: list[Row] = []
+    for programme in capped:
+        spent = used.get(programme["id"], Decimal(0))
+        cap = Decimal(str(programme["annual_cap"]))
+        rows.append({**programme, "annual_cap": cap, "used": spent,
+                     "left": max(Decimal(0), cap - spent)})  # fmt: skip
+    return rows
+
+
+class VersionedCache(Generic[T]):
+    """Numbers per data version, served without waiting once computed.
+
+    Each *slot* (e.g. the day and what the actor may read) keeps the value of the newest
+    data version computed. A request for a newer version gets that value at once, marked
+    stale, while one background thread per slot computes the new version. A slot without
+    any value yet computes it in the request (``wait_first``) or in the background
+    (answering ``None`` meanwhile). So a dashboard after a write answers as fast as
+    before it, and shows the write's effect a moment later.
+    """
+
+    def __init__(self, size: int = 16) -> None:
+        self._size = size
+        self._kept: dict[tuple[Any, ...], tuple[int, T]] = {}
+        self._running: set[tuple[Any, ...]] = set()
+        self._lock = threading.Lock()
+        self._first = threading.Lock()  # one first computation in a request at a time
+
+    def current(
+        self,
+        slot: tuple[Any, ...],
+        version: int,
+        compute: Callable[[], T],
+        *,
+        wait_first: bool = True,
+    ) -> tuple[T | None, bool]:
+        """The value of ``slot`` and whether it is of ``version`` (else: older, or None)."""
+        with self._lock:
+            found = self._kept.get(slot)
+            if found is not None and found[0] >= version:
+                return found[1], True
+            if found is not None or not wait_first:
+                if slot not in self._running:
+                    self._running.add(slot)
+                    threading.Thread(target=self._refresh, args=(slot, version, compute),
+                                     daemon=True).start()  # fmt: skip
+                return (None if found is None else found[1]), False
+        with self._first:
+            with self._lock:
+                found = self._kept.get(slot)
+                if found is not None and found[0] >= version:
+                    return found[1], True
+            value = compute()
+            self._keep(slot, version, value)
+            return value, True
+
+    def _refresh(self, slot: tuple[Any, ...], version: int, compute: Callable[[], T]) -> None:
+        try:
+            self._keep(slot, version, compute())
+        except Exception:  # the older value stays; the next request tries again
+            logger.exception("computing the numbers of %s (data version %s) failed", slot, version)
+        finally:
+            with self._lock:
+                self._running.discard(slot)
+
+    def _keep(self, slot: tuple[Any, ...], version: int, value: T) -> None:
+        with self._lock:
+            found = self._kept.get(slot)
+            if found is not None and found[0] > version:
+                return
+            if slot not in self._kept and len(self._kept) >= self._size:
+                self._kept.pop(next(iter(self._kept)))
+            self._kept[slot] = (version, value)
+
+
+def numbers_slot(actor: Actor, on: date) -> tuple[Any, ...]:
+    """What the order aggregates depend on besides the data: the day and what the actor
+    may read."""
+    return (on, actor.may(P.READ_ORDERS), actor.may(P.READ_BENEFITS),
+            actor.may(P.READ_PARTICIPATION))  # fmt: skip
 
 
 # =========================================================================== structure

@@ -31,7 +31,19 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from inhouse.errors import InhouseError
 from inhouse.identity.domain import Permission, Role
 from inhouse.identity.services import NotAllowed, NotFound
-from inhouse.web.pages import admin, dashboard, groups, imports, people, pricing, session
+from inhouse.insights.services import OrderNumbers, TaxableNumbers, VersionedCache
+from inhouse.web.pages import (
+    admin,
+    benefits,
+    dashboard,
+    groups,
+    imports,
+    incentives,
+    orders,
+    people,
+    pricing,
+    session,
+)
 from inhouse.web.pages.core import (
     N_,
     STATIC_DIR,
@@ -51,6 +63,9 @@ ROUTERS = (
     groups.router,
     people.router,
     pricing.router,
+    orders.router,
+    benefits.router,
+    incentives.router,
     imports.router,
     admin.router,
 )
@@ -70,6 +85,9 @@ def _menu() -> None:
     add("/employments", N_("Employments"), P.READ_PEOPLE, order=42)
     add("/products", N_("Products"), P.READ_PRICING, order=50)
     add("/programmes", N_("Programmes"), P.READ_PRICING, order=52)
+    add("/orders", N_("Orders"), P.READ_ORDERS, order=60)
+    add("/benefits", N_("Benefits"), P.READ_BENEFITS, order=62)
+    add("/incentives", N_("Incentives"), P.READ_POINTS, P.READ_PARTICIPATION, order=64)
     add("/imports", N_("Imports"), P.IMPORT_DATASETS, order=80)
     add("/users", N_("Users"), P.MANAGE_USERS, order=90)
     add("/tokens", N_("API tokens"), order=92)
@@ -84,6 +102,8 @@ def plotly_js() -> Path:
 def install(app: FastAPI) -> None:
     """Add the pages, their static files and HTML error pages to the app."""
     app.state.sign_in_limiter = SignInLimiter()
+    app.state.order_numbers = VersionedCache[OrderNumbers]()
+    app.state.taxable_numbers = VersionedCache[TaxableNumbers]()
     app.add_middleware(PageSecurity)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

@@ -10,14 +10,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request, Response
 from markupsafe import Markup
 
+from inhouse.benefits import services as benefits
 from inhouse.clock import today
 from inhouse.db.uow import UnitOfWork
-from inhouse.identity.domain import Actor, Role
+from inhouse.identity.domain import Actor, Permission, Role
 from inhouse.insights import services as insights
 from inhouse.web.pages.core import N_, Language, language_of, redirect, render, signed_in
+from inhouse.web.pages.groups import RELATIONS
 from inhouse.web.pages.pricing import PROGRAMME_KINDS
 
 router = APIRouter()
+ORDER_READERS = (Permission.READ_ORDERS, Permission.READ_BENEFITS, Permission.READ_PARTICIPATION)
 
 TITLES = {
     "group_sizes": N_("Groups and their number of entities"),
@@ -36,6 +39,11 @@ SERIES = {
     "retirees": N_("retirees"),
     "entities": N_("entities"),
     "programmes": N_("programmes"),
+    **RELATIONS,
+    "internal share (%)": N_("internal share (%)"),
+    "staff discount cost": N_("staff discount cost"),
+    "taxable benefits": N_("taxable benefits"),
+    "participation (%)": N_("participation (%)"),
 }
 NEEDS = {
     "orders": N_("No orders are recorded yet: this chart shows numbers once orders are kept."),
@@ -46,7 +54,20 @@ CATEGORY = {
     "headcount_by_entity": N_("entity"),
     "headcount_over_time": N_("month"),
     "programmes_by_kind": N_("kind"),
+    "revenue_by_relation": N_("month"),
+    "internal_share": N_("month"),
+    "staff_discount_cost": N_("month"),
+    "intercompany_matrix": N_("seller entity"),
+    "programme_participation": N_("month"),
 }
+TAXABLE_PENDING = N_(
+    "Taxable benefits are being computed from every staff purchase; reload the page in a while to see them."
+)
+TAXABLE_PROBLEM = N_(
+    "Taxable benefits are not shown: the benefit rules cannot value every line yet."
+)
+ROW_TITLE = {"intercompany_matrix": N_("buyer entity")}
+LABEL_TITLE = {"programme_participation": N_("buyers / eligible employees")}
 
 
 def _number(value: Decimal | int) -> float | int:
@@ -66,6 +87,24 @@ def plotly_figure(figure: insights.Figure, language: Language) -> dict[str, Any]
     """The figure as Plotly's JSON (traces and layout), its words in the page's language."""
     _ = language.gettext
     x = [_category(figure, c, language) for c in figure.categories]
+    if figure.kind == "heatmap":
+        return {
+            "data": [{
+                "type": "heatmap",
+                "x": x,
+                "y": [s.name for s in figure.series],
+                "z": [[_number(v) for v in s.values] for s in figure.series],
+                "colorscale": "Blues",
+                "hovertemplate": "%{x} → %{y}: %{z}<extra></extra>",
+            }],
+            "layout": {
+                "margin": {"l": 96, "r": 16, "t": 16, "b": 64},
+                "height": 320,
+                "separators": ",." if language.code == "de" else ".,",
+                "xaxis": {"title": {"text": _(CATEGORY[figure.key])}, "type": "category"},
+                "yaxis": {"title": {"text": _(ROW_TITLE[figure.key])}, "type": "category"},
+            },
+        }  # fmt: skip
     traces = []
     for series in figure.series:
         trace: dict[str, Any] = {
@@ -113,12 +152,50 @@ def dashboard(request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> 
         actor=actor,
         on=on,
     )
+    currencies: tuple[str, ...] = ()
+    notes: dict[str, str] = {}  # chart → why part of it is missing (a message)
+    problems: dict[str, str] = {}  # chart → the problem in detail
+    up_to_date = True
+    currency = request.query_params.get("currency")
+    if any(actor.may(p) for p in ORDER_READERS):
+        version = state.data_version.current()
+        found, up_to_date = state.order_numbers.current(
+            insights.numbers_slot(actor, on), version,
+            lambda: insights.order_numbers(uow_factory=lambda: UnitOfWork(state.engine),
+                                           actor=actor, on=on),
+        )  # fmt: skip
+        assert found is not None  # the first numbers of a slot are computed in the request
+        taxable = None
+        if actor.may(Permission.READ_BENEFITS):
+            taxable, taxable_ready = state.taxable_numbers.current(
+                (on,), version,
+                lambda: insights.taxable_numbers(
+                    actor=actor, on=on,
+                    statements=lambda year: benefits.benefit_statements_for(
+                        uow=UnitOfWork(state.engine), cache=state.register_cache, actor=actor,
+                        year=year).statements),
+                wait_first=False,
+            )  # fmt: skip
+            if taxable is None:
+                notes["staff_discount_cost"] = TAXABLE_PENDING
+            elif taxable.problem:
+                notes["staff_discount_cost"] = TAXABLE_PROBLEM
+                problems["staff_discount_cost"] = taxable.problem
+            up_to_date = up_to_date and taxable_ready
+        currencies = found.currencies
+        currency = currency if currency in currencies else next(iter(currencies), None)
+        figures += insights.order_charts(numbers=found, actor=actor, currency=currency,
+                                         taxable=taxable)  # fmt: skip
     charts = [
         {
             "figure": figure,
             "categories": [_category(figure, c, language) for c in figure.categories],
             "title": TITLES[figure.key],
             "category": CATEGORY.get(figure.key, ""),
+            "unit": figure.unit,
+            "label_title": LABEL_TITLE.get(figure.key, N_("Name")),
+            "note": notes.get(figure.key),
+            "problem": problems.get(figure.key),
             "series_names": [SERIES.get(s.name, s.name) for s in figure.series],
             "json": chart_json(plotly_figure(figure, language)),
         }
@@ -128,5 +205,7 @@ def dashboard(request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> 
         {"key": a.key, "title": TITLES[a.key], "needs": NEEDS[a.needs]}
         for a in insights.awaiting(actor=actor)
     ]
-    return render(request, "dashboard.html", {"charts": charts, "pending": pending, "on": on},
+    return render(request, "dashboard.html", {"charts": charts, "pending": pending, "on": on,
+                                              "currencies": currencies, "currency": currency,
+                                              "up_to_date": up_to_date},
                   actor=actor)  # fmt: skip

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 
+from inhouse.benefits import services as benefits
+from inhouse.clock import today
 from inhouse.db.uow import UnitOfWork
 from inhouse.groups import services as groups
 from inhouse.identity.domain import Actor, Permission
 from inhouse.identity.services import NotFound
+from inhouse.incentives import services as incentives
 from inhouse.insights import services as insights
+from inhouse.orders import services as orders
 from inhouse.web.pages.core import N_, needs, render
+from inhouse.web.pages.incentives import ENTRY_KINDS
 from inhouse.web.pages.lists import Column, list_page
 
 router = APIRouter()
@@ -84,13 +90,35 @@ def own_person(request: Request, actor: Actor) -> dict[str, Any] | None:
 
 @router.get("/me")
 def me(request: Request, actor: Annotated[Actor, Depends(needs())]) -> Response:
-    """The signed-in user's own page: their person, employments and (to come) purchases,
-    allowance, points and tickets."""
+    """The signed-in user's own page: their person, employments, purchases, discount
+    allowance and caps left this year, and points (tickets come with care)."""
     record = own_person(request, actor)
-    jobs = None
+    engine = request.app.state.engine
+    values: dict[str, Any] = {"person": record, "kinds": EMPLOYMENT_KINDS, "jobs": None}
     if record is not None:
-        jobs = insights.browse(uow=UnitOfWork(request.app.state.engine), actor=actor,
-                               name="employments", query=insights.ListQuery(limit=200),
-                               where={"person": record["id"]})  # fmt: skip
-    return render(request, "me.html", {"person": record, "jobs": jobs, "kinds": EMPLOYMENT_KINDS},
-                  actor=actor)  # fmt: skip
+        person = record["id"]
+        year = today(request.app.state.clock).year
+        values["year"] = year
+        values["jobs"] = insights.browse(uow=UnitOfWork(engine), actor=actor, name="employments",
+                                         query=insights.ListQuery(limit=200),
+                                         where={"person": person})  # fmt: skip
+        if actor.may(P.READ_ORDERS) or actor.may(P.READ_OWN_ORDERS):
+            # this year's purchases (the year of the allowance and caps), newest first
+            this_year = orders.list_orders(uow=UnitOfWork(engine), actor=actor, buyer=person,
+                                           since=date(year, 1, 1), limit=200).items  # fmt: skip
+            values["purchases"] = sorted(this_year, key=lambda o: (o["on"], o["id"]),
+                                         reverse=True)  # fmt: skip
+            values["caps"] = insights.caps_left(uow=UnitOfWork(engine), actor=actor,
+                                                person=person, year=year)  # fmt: skip
+        if actor.may(P.READ_BENEFITS) or actor.may(P.READ_OWN_BENEFITS):
+            answer = benefits.benefit_statements_for(uow=UnitOfWork(engine),
+                                                     cache=request.app.state.register_cache,
+                                                     actor=actor, year=year, person=person)  # fmt: skip
+            # the yearly allowances (DE § 8 (3)), not the monthly Freigrenze of § 8 (2)
+            values["allowances"] = [s for s in answer.statements if s.allowance is not None
+                                    and (s.period.end - s.period.start).days > 31]  # fmt: skip
+        if actor.may_see_points_of(person):
+            values["points"] = incentives.points_of(uow=UnitOfWork(engine), actor=actor,
+                                                    person=person, limit=50)  # fmt: skip
+            values["entry_kinds"] = ENTRY_KINDS
+    return render(request, "me.html", values, actor=actor)
