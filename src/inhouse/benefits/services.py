@@ -93,9 +93,7 @@ def benefit_statements_for(
     since, until, recorded_until = _window(year, month)
     register = cache.current(uow)
     with uow:
-        purchases = uow.orders.staff_purchases(since, until, recorded_until)
-        if person is not None:
-            purchases = [p for p in purchases if p["buyer"] == person]
+        purchases = uow.orders.staff_purchases(since, until, recorded_until, buyer=person)
         keys = [(p["order_id"], int(p["number"])) for p in purchases]
         returns = uow.orders.returns_of_lines(keys, recorded_until)
         gross_profit = uow.benefits.gross_profit_percentages()

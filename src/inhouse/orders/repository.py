@@ -242,8 +242,11 @@ class OrdersRepository:
                 )
         return entries
 
-    def staff_purchases(self, since: date, until: date, recorded_until: date | None) -> list[Row]:
-        """Order lines bought as staff in [since, until) with their orders' facts."""
+    def staff_purchases(
+        self, since: date, until: date, recorded_until: date | None, buyer: str | None = None
+    ) -> list[Row]:
+        """Order lines bought as staff in [since, until) with their orders' facts (of one
+        ``buyer`` if given)."""
         o, line = t.orders.c, t.order_lines.c
         query = (
             select(t.order_lines, o.buyer, o.on, o.relation, o.seller_entity, o.buyer_entity)
@@ -257,6 +260,8 @@ class OrdersRepository:
         )
         if recorded_until is not None:
             query = query.where(o.on < recorded_until)
+        if buyer is not None:
+            query = query.where(o.buyer == buyer)
         return [dict(r) for r in self.connection.execute(query).mappings()]
 
     def returns_of_lines(
