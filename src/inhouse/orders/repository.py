@@ -26,7 +26,8 @@ def _decimal(value: Any) -> Decimal:
     return Decimal(str(value))
 
 
-def _quantity(value: Any) -> Decimal:
+def quantity_of(value: Any) -> Decimal:
+    """A stored quantity without the column's trailing zeros: ``2.0000`` → ``2``."""
     exact = Decimal(str(value))
     return exact.quantize(Decimal(1)) if exact == exact.to_integral_value() else exact.normalize()
 
@@ -41,7 +42,7 @@ def line_of(row: Row, on: date) -> RecordedLine:
         product=row["product"],
         category=row["category"],
         on=on,
-        quantity=_quantity(row["quantity"]),
+        quantity=quantity_of(row["quantity"]),
         programme=row["programme"],
         programme_kind=None if kind is None else ProgrammeKind(kind),
         list_amount=Money(amount_of(row["list_amount"], currency), currency),

@@ -28,7 +28,7 @@ from inhouse.incentives.domain import Purchase
 from inhouse.incentives.services import award_points_for_order, reverse_points_for_return
 from inhouse.money import Money
 from inhouse.orders.domain import RecordedLine
-from inhouse.orders.repository import line_of
+from inhouse.orders.repository import line_of, quantity_of
 from inhouse.pricing.domain import PricedLine, reverse_line
 from inhouse.pricing.repository import amount_of
 from inhouse.pricing.services import BasketLine, check_basket, price_basket
@@ -385,7 +385,7 @@ def _shown_line(row: Row) -> Row:
     for field in _AMOUNTS:
         if shown[field] is not None:
             shown[field] = amount_of(shown[field], currency)
-    shown["quantity"] = _quantity(row["quantity"])
+    shown["quantity"] = quantity_of(row["quantity"])
     return shown
 
 
@@ -394,14 +394,9 @@ def _shown_return_line(row: Row, lines: list[Row]) -> Row:
     shown = dict(row, currency=currency)
     for field in ("amount", "list_amount", "discount"):
         shown[field] = amount_of(row[field], currency)
-    shown["quantity"] = _quantity(row["quantity"])
-    shown["quantity_given_back"] = _quantity(row["quantity_given_back"])
+    shown["quantity"] = quantity_of(row["quantity"])
+    shown["quantity_given_back"] = quantity_of(row["quantity_given_back"])
     return shown
-
-
-def _quantity(value: Any) -> Decimal:
-    exact = Decimal(str(value))
-    return exact.quantize(Decimal(1)) if exact == exact.to_integral_value() else exact.normalize()
 
 
 def _totals(lines: list[Row]) -> dict[str, Decimal]:
