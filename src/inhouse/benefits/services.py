@@ -35,7 +35,7 @@ from inhouse.benefits.domain import (
 )
 from inhouse.clock import Clock
 from inhouse.errors import FieldProblem, InvalidFields
-from inhouse.groups.domain import EmploymentKind, Register
+from inhouse.groups.domain import EmploymentKind, Register, trim
 from inhouse.groups.services import RegisterCache
 from inhouse.identity.domain import Actor, Permission
 from inhouse.identity.services import NotAllowed, record, require
@@ -199,7 +199,7 @@ def _purchase_line(register: Register, row: Row) -> BenefitLine | str:
 
 
 def _plain(value: Any) -> Decimal:
-    return Decimal(str(value)).normalize()
+    return trim(Decimal(str(value)))
 
 
 def payroll_csv(rows: Iterable[PayrollRow]) -> str:

@@ -44,7 +44,7 @@ from inhouse.dataset.fields import currency_code
 from inhouse.dataset.reader import Dataset, Row, open_dataset
 from inhouse.dates import parse_date
 from inhouse.errors import InhouseError, InvalidFields
-from inhouse.groups.domain import Classification, Register
+from inhouse.groups.domain import Classification, Register, trim
 from inhouse.identity.domain import Actor
 from inhouse.incentives.services import award_points_for_order, reverse_points_for_return
 from inhouse.money import Money, round_money
@@ -566,7 +566,7 @@ def _sale_row(id_: str, on: date, seller: str, buyer: str, line: dict[str, Any],
 
 
 def _plain(value: Decimal) -> str:
-    return format(value.normalize(), "f")
+    return format(trim(value), "f")
 
 
 PROGRAMME_FIELDS = (

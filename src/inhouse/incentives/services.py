@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from inhouse.clock import Clock, today
 from inhouse.dates import Period
 from inhouse.errors import FieldProblem, InvalidFields, InvalidRequest
+from inhouse.groups.domain import trim
 from inhouse.groups.repository import employment_of
 from inhouse.groups.services import Clash
 from inhouse.identity.domain import SYSTEM, Actor, Permission
@@ -92,17 +93,10 @@ def _shown_programme(row: Row) -> Row:
     budget, awarded = row["budget"], int(row["awarded"])
     return {
         **row,
-        "points_per_unit": None if rate is None else _plain(Decimal(str(rate))),
+        "points_per_unit": None if rate is None else trim(Decimal(str(rate))),
         "awarded": awarded,
         "budget_left": None if budget is None else int(budget) - awarded,
     }
-
-
-def _plain(value: Decimal) -> Decimal:
-    """``10.0000`` → ``10``, ``0.5000`` → ``0.5``: no trailing zeros, no exponent."""
-    trimmed = value.normalize()
-    exponent = trimmed.as_tuple().exponent
-    return trimmed.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else trimmed
 
 
 def define_incentive_programme(

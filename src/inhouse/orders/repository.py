@@ -12,6 +12,7 @@ from sqlalchemy import Connection, and_, func, insert, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from inhouse.groups.domain import trim
 from inhouse.money import Money
 from inhouse.orders import tables as t
 from inhouse.orders.domain import RecordedLine, UsageEntry
@@ -28,8 +29,7 @@ def _decimal(value: Any) -> Decimal:
 
 def quantity_of(value: Any) -> Decimal:
     """A stored quantity without the column's trailing zeros: ``2.0000`` → ``2``."""
-    exact = Decimal(str(value))
-    return exact.quantize(Decimal(1)) if exact == exact.to_integral_value() else exact.normalize()
+    return trim(Decimal(str(value)))
 
 
 def line_of(row: Row, on: date) -> RecordedLine:

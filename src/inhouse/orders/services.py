@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from inhouse.clock import Clock, today
 from inhouse.errors import FieldProblem, InvalidFields
-from inhouse.groups.domain import Register
+from inhouse.groups.domain import Register, trim
 from inhouse.groups.services import Clash, RegisterCache
 from inhouse.identity.domain import Actor, Permission
 from inhouse.identity.services import NotAllowed, NotFound, record, require
@@ -31,7 +31,7 @@ from inhouse.orders.domain import RecordedLine
 from inhouse.orders.repository import line_of, quantity_of
 from inhouse.pricing.domain import PricedLine, reverse_line
 from inhouse.pricing.repository import amount_of
-from inhouse.pricing.services import BasketLine, check_basket, price_basket
+from inhouse.pricing.services import BasketLine, check_amount, check_basket, price_basket
 
 if TYPE_CHECKING:
     from inhouse.db.uow import UnitOfWork
@@ -68,15 +68,6 @@ def _check_id(problems: list[FieldProblem], value: str | None) -> None:
         )
 
 
-def _check_amount(problems: list[FieldProblem], field: str, value: Decimal | None) -> None:
-    if value is None:
-        return
-    if not value.is_finite() or value < 0 or value >= Decimal(10) ** 16:
-        problems.append(FieldProblem(field, f"{value} is not an amount from 0 to 10^16"))
-    elif value != value.quantize(Decimal("0.0001")):
-        problems.append(FieldProblem(field, f"{value} has more than 4 decimal places"))
-
-
 # --------------------------------------------------------------------------- placing
 
 
@@ -97,7 +88,7 @@ def place_order(
     problems: list[FieldProblem] = []
     _check_id(problems, id)
     for index, line in enumerate(lines):
-        _check_amount(problems, f"lines.{index}.market_price", line.market_price)
+        check_amount(problems, f"lines.{index}.market_price", line.market_price)
     if problems:
         raise InvalidFields(problems)
     basket = [BasketLine(line.product, line.quantity) for line in lines]
@@ -286,7 +277,7 @@ def purchase_facts(order: Row, register: Register) -> Purchase:
 
 
 def _plain(value: Decimal) -> str:
-    return format(value.normalize(), "f")
+    return format(trim(value), "f")
 
 
 # --------------------------------------------------------------------------- reading

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from inhouse.clock import Clock
 from inhouse.dates import Period
 from inhouse.errors import FieldProblem, InvalidFields
-from inhouse.groups.domain import Classification, EmploymentKind, Register, Relation
+from inhouse.groups.domain import Classification, EmploymentKind, Register, Relation, trim
 from inhouse.groups.services import Clash, RegisterCache
 from inhouse.identity.domain import Actor, Permission
 from inhouse.identity.services import NotFound, record, require
@@ -76,10 +76,10 @@ def _audit(uow: UnitOfWork, actor: Actor, clock: Clock, action: str, resource: s
            resource_id=resource_id, before=before, after=after)  # fmt: skip
 
 
-def _check_amount(
+def check_amount(
     problems: list[FieldProblem], field: str, value: Decimal | None, digits: int = 16
 ) -> None:
-    """At least 0 and what the column keeps: ``digits`` before the point, 4 after it."""
+    """At least 0 and what an amount column keeps: ``digits`` before the point, 4 after it."""
     if value is None:
         return
     if not value.is_finite() or value < 0:
@@ -125,8 +125,8 @@ def define_product(
             problems.append(FieldProblem("currency", str(error)))
         if kind not in {k.value for k in ProductKind}:
             problems.append(FieldProblem("kind", f'"{kind}" is not goods or service'))
-        _check_amount(problems, "list_price", list_price)
-        _check_amount(problems, "unit_cost", unit_cost)
+        check_amount(problems, "list_price", list_price)
+        check_amount(problems, "unit_cost", unit_cost)
         _fail(problems)
         if uow.pricing.product(id) is not None:
             raise Clash([FieldProblem("id", f'"{id}" is already a product')])
@@ -158,8 +158,8 @@ def reprice_product(
     """A new price from ``valid_from`` on: the open price ends that day (half-open)."""
     require(actor, P.WRITE_PRICING)
     problems: list[FieldProblem] = []
-    _check_amount(problems, "list_price", list_price)
-    _check_amount(problems, "unit_cost", unit_cost)
+    check_amount(problems, "list_price", list_price)
+    check_amount(problems, "unit_cost", unit_cost)
     _fail(problems)
     with uow:
         before = _product_row(uow, product)
@@ -263,10 +263,10 @@ def check_programme(
     if method is not None and method not in {m.value for m in TransferMethod}:
         known = ", ".join(m.value for m in TransferMethod)
         problems.append(FieldProblem("method", f'"{method}" is not one of {known}'))
-    _check_amount(problems, "annual_cap", annual_cap)
+    check_amount(problems, "annual_cap", annual_cap)
     for field, pct in (("discount_pct", discount_pct), ("markup_pct", markup_pct),
                        ("margin_pct", margin_pct)):  # fmt: skip
-        _check_amount(problems, field, pct, digits=5)
+        check_amount(problems, field, pct, digits=5)
     if (annual_cap is None) != (annual_cap_currency is None):
         problems.append(FieldProblem("annual_cap_currency", "an annual cap has its currency"))
     try:
@@ -375,15 +375,8 @@ def _programme_row(uow: UnitOfWork, programme: str) -> Row:
         row["annual_cap"] = amount_of(cap, currency)
     for field in ("discount_pct", "markup_pct", "margin_pct"):
         if row[field] is not None:
-            row[field] = _plain(Decimal(str(row[field])))
+            row[field] = trim(Decimal(str(row[field])))
     return row
-
-
-def _plain(value: Decimal) -> Decimal:
-    """``10.0000`` → ``10``, ``12.5000`` → ``12.5``: no trailing zeros, no exponent."""
-    trimmed = value.normalize()
-    exponent = trimmed.as_tuple().exponent
-    return trimmed.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else trimmed
 
 
 def end_programme(*, uow: UnitOfWork, actor: Actor, clock: Clock, programme: str, on: date) -> Row:
