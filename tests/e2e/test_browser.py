@@ -13,6 +13,7 @@ never downloaded by Playwright. Without it the tests are skipped, except under
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import tempfile
@@ -165,7 +166,7 @@ def test_signing_in_per_role(page: Page, server: Server, role: Role) -> None:
     menu = page.locator("header nav a")
     if role is Role.EMPLOYEE:
         assert page.url == f"{server.base}/me"
-        expect(menu).to_have_text(["My page", "API tokens"])
+        expect(menu).to_have_text(["My page", "Tickets", "API tokens"])
     else:
         assert page.url == f"{server.base}/"
         expect(page.locator("h1")).to_have_text("Dashboard")
@@ -331,4 +332,80 @@ def test_benefits_page_with_the_payroll_download(
     assert download.suggested_filename == "payroll-2026.csv"
     text = Path(download.path()).read_text(encoding="utf-8")
     assert text.splitlines()[0] == "employee_number,period,wage_type,amount,currency"
+    snap(page, request)
+
+
+def test_an_employee_answers_a_survey_and_opens_a_ticket(
+    page: Page, server: Server, request: pytest.FixtureRequest
+) -> None:
+    sign_in(page, server, user(Role.EMPLOYEE))
+    expect(page.locator("#my-tickets tbody tr").first).to_be_visible()
+    page.click("#me-surveys a.answer-survey")  # the demo left one survey waiting for them
+    expect(page.locator("#survey-form legend")).to_contain_text("How satisfied were you")
+    page.check("#survey-form input[name=score][value='4']")
+    page.fill("#survey-form textarea[name=comment]", "Friendly and quick")
+    page.click("#survey-form button[type=submit]")
+    assert page.url.endswith("/me#me-surveys")
+    expect(page.locator("#me-surveys")).to_have_count(0)  # answered: nothing waits any more
+
+    page.click("#me-open-ticket")
+    page.fill("#ticket-form input[name=subject]", "My staff discount is missing")
+    page.fill("#ticket-form textarea[name=body]", "The shop charged the list price.")
+    page.click("#ticket-form button[type=submit]")
+    expect(page.locator("h1")).to_contain_text("My staff discount is missing")
+    expect(page.locator("#ticket-head")).to_have_attribute("data-relation", "employee")
+    expect(page.locator("#relation-evidence li").first).to_contain_text(MOVER)
+    expect(page.locator("#sla-clocks tr[data-clock='first response']")).to_be_visible()
+    expect(page.locator("#status-form")).to_have_count(0)  # statuses are the agents'
+    snap(page, request)
+
+
+def test_an_agent_works_a_ticket_and_the_requester_rates_it_by_link(
+    page: Page, browser: Browser, server: Server, request: pytest.FixtureRequest
+) -> None:
+    sign_in(page, server, user(Role.SERVICE_AGENT))
+    page.click("header nav >> text=Tickets")
+    page.click("#open-ticket")
+    page.fill("#ticket-form input[name=requester]", MOVER)
+    page.fill("#ticket-form input[name=serving_entity]", "XYZ")
+    page.fill("#ticket-form input[name=subject]", "Parcel lost")
+    page.click("#ticket-form button[type=submit]")
+    expect(page.locator("#ticket-head")).to_have_attribute("data-status", "new")
+    page.fill("#article-form textarea[name=body]", "Carrier says: depot Kassel")
+    page.check("#article-form input[name=internal]")
+    page.click("#article-form button[type=submit]")
+    expect(page.locator("#history li.internal-note")).to_contain_text("depot Kassel")
+    expect(page.locator("#sla-clocks tr[data-clock='first response']")).to_be_visible()
+    page.select_option("#status-form select[name=status]", "resolved")
+    page.click("#status-form button[type=submit]")
+    expect(page.locator("#ticket-head")).to_have_attribute("data-status", "resolved")
+    page.click("#survey-send-form button[type=submit]")
+    link = page.locator("#survey-link code.secret").inner_text()
+    snap(page, request)
+
+    requester = browser.new_context(locale="de-DE")  # the requester, not signed in, German
+    try:
+        form = requester.new_page()
+        form.goto(link)
+        expect(form.locator("#survey-form legend")).to_contain_text("Wie zufrieden waren Sie")
+        form.check("#survey-form input[name=score][value='5']")
+        form.click("#survey-form button[type=submit]")
+        expect(form.locator("#survey-recorded")).to_have_text("Ihre Bewertung wurde gespeichert.")
+        form.goto(link)
+        expect(form.locator("#survey-closed")).to_contain_text("used already")
+    finally:
+        requester.close()
+
+
+def test_the_parity_page_shows_where_internal_customers_fare_worse(
+    page: Page, server: Server, request: pytest.FixtureRequest
+) -> None:
+    sign_in(page, server, user(Role.SERVICE_AGENT))
+    page.click("header nav >> text=Service parity")
+    expect(page.locator("#parity-segments tr[data-segment=internal]")).to_be_visible()
+    expect(page.locator("#parity-segments tr[data-segment=external]")).to_be_visible()
+    expect(page.locator("#parity-alerts li.alert").first).to_be_visible()
+    page.locator("#parity-alerts li.alert a.tag").first.click()
+    expect(page.locator("#ticket-head")).to_have_attribute("data-relation", re.compile(".+"))
+    expect(page.locator("#sla-clocks")).to_be_visible()
     snap(page, request)

@@ -12,12 +12,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from conftest import NOW, SECRET_KEY, Accounts
 from fastapi.testclient import TestClient
 from httpx import Response
+from pages import csrf_of, sign_in_as
 from sqlalchemy import Engine, func, select
 
 from inhouse.care import tables as t
 from inhouse.clock import FixedClock
+from inhouse.web.pages.core import CSRF_FIELD
 
 HeadersFor = Callable[..., dict[str, str]]
 API = "/api/v1"
@@ -59,6 +62,12 @@ def open_ticket(client: TestClient, headers: dict[str, str], **fields: Any) -> A
     body = {"id": "T1", "requester": "P1", "serving_entity": "ORG", "subject": "VPN down",
             "created_at": "2026-03-06T16:00:00+01:00", **fields}  # fmt: skip
     return ok(client.post(f"{API}/tickets", json=body, headers=headers), 201)
+
+
+def answer(client: TestClient, link: str, data: dict[str, str]) -> Response:
+    """Submit a survey link's form as a browser does (with the page's CSRF token)."""
+    answered: Response = client.post(link, data={CSRF_FIELD: csrf_of(client, link), **data})
+    return answered
 
 
 def clock_of(ticket: dict[str, Any], name: str) -> dict[str, Any]:
@@ -257,9 +266,9 @@ def test_a_csat_link_shows_its_form_any_number_of_times_and_takes_one_answer(
 
     for _ in range(2):  # a mail scanner following the link uses nothing up
         form = client.get(link)
-        assert form.status_code == 200 and "<form method='post'>" in form.text
-    answered = client.post(link, data={"score": "4", "comment": "Quick, thanks"})
-    again = client.post(link, data={"score": "1"})
+        assert form.status_code == 200 and 'id="survey-form"' in form.text
+    answered = answer(client, link, {"score": "4", "comment": "Quick, thanks"})
+    again = answer(client, link, {"score": "1"})
     shown = client.get(link)
 
     assert answered.status_code == 200 and "recorded" in answered.text
@@ -275,11 +284,11 @@ def test_an_expired_link_and_a_bad_score_record_nothing(
     resolved(client, care)
     link = ok(client.post(f"{API}/surveys", headers=care,
                           json={"kind": "csat", "ticket": "T1", "days": 1}), 201)["link"]  # fmt: skip
-    out_of_scale = client.post(link, data={"score": "6"})
+    out_of_scale = answer(client, link, {"score": "6"})
     assert out_of_scale.status_code == 422 and "1 to 5" in out_of_scale.text
 
     clock.at = clock.at + timedelta(days=1)
-    expired = client.post(link, data={"score": "5"})
+    expired = answer(client, link, {"score": "5"})
 
     assert expired.status_code == 410 and "expired" in expired.text
     with engine.connect() as connection:
@@ -287,7 +296,7 @@ def test_an_expired_link_and_a_bad_score_record_nothing(
 
 
 def test_agents_cannot_rate_and_csat_waits_for_resolution(
-    client: TestClient, care: dict[str, str], headers_for: HeadersFor
+    client: TestClient, care: dict[str, str], accounts: Accounts
 ) -> None:
     open_ticket(client, care, created_at="2026-03-02T08:00:00Z")
     early = client.post(f"{API}/surveys", headers=care, json={"kind": "csat", "ticket": "T1"})
@@ -296,9 +305,10 @@ def test_agents_cannot_rate_and_csat_waits_for_resolution(
     link = ok(client.post(f"{API}/surveys", headers=care,
                           json={"kind": "csat", "ticket": "T1"}), 201)["link"]  # fmt: skip
 
-    by_agent = client.post(link, data={"score": "5"}, headers=care)
-    by_requester = client.post(link, data={"score": "5"},
-                               headers=headers_for("employee", person="P1"))  # fmt: skip
+    sign_in_as(client, accounts.actor("service_agent"), SECRET_KEY, NOW)
+    by_agent = answer(client, link, {"score": "5"})
+    sign_in_as(client, accounts.actor("employee", person="P1"), SECRET_KEY, NOW)
+    by_requester = answer(client, link, {"score": "5"})
 
     assert by_agent.status_code == 403 and "only the requester rates" in by_agent.text
     assert by_requester.status_code == 200
@@ -308,7 +318,7 @@ def test_an_nps_link_takes_zero_to_ten(client: TestClient, care: dict[str, str])
     invitation = ok(client.post(f"{API}/surveys", headers=care, json={
         "kind": "nps", "serving_entity": "ORG", "requester": "P2"}), 201)  # fmt: skip
     assert invitation["survey"]["relation"] == "employee"  # eNPS-style
-    assert client.post(invitation["link"], data={"score": "0"}).status_code == 200
+    assert answer(client, invitation["link"], {"score": "0"}).status_code == 200
 
 
 # --------------------------------------------------------------------------- parity

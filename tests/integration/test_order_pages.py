@@ -229,7 +229,9 @@ def test_my_page_shows_purchases_allowance_caps_and_points(
     left = Decimal("2000.00") - used
     assert f"€{left:,.2f}" in caps or f"{left:,.2f}" in caps
     assert 'id="points-balance"' in page
-    assert page.count("No tickets are recorded yet") == 1
+    tickets = page[page.index('id="my-tickets"') :]
+    assert tickets.count('href="/tickets/TK') == 8  # the mover's tickets, TK01105 the newest
+    assert tickets.index("TK01105") < tickets.index("TK00001")
 
 
 def test_taxable_benefits_by_month_add_up_to_the_statements(

@@ -8,7 +8,7 @@ lacks fails ``test_every_page_route_is_in_the_matrix``: add a row when you add a
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -33,6 +33,8 @@ NOT_EMPLOYEES = EVERYONE - {"employee"}
 ORDER_READERS = EVERYONE - {"service_agent"}  # employees: own only
 BENEFIT_READERS = frozenset({"admin", "hr", "employee"})  # employees: own only
 INCENTIVE_READERS = frozenset({"admin", "finance", "hr"})
+TICKET_READERS = frozenset({"admin", "service_agent", "employee"})  # employees: own only
+PARITY_READERS = frozenset({"admin", "finance", "hr", "service_agent"})
 
 # route → (concrete path, roles that get 200)
 PAGES: dict[str, tuple[str, frozenset[str]]] = {
@@ -54,6 +56,11 @@ PAGES: dict[str, tuple[str, frozenset[str]]] = {
     "/benefits/payroll.csv": ("/benefits/payroll.csv?year=2026", BENEFIT_READERS),
     "/benefits/payroll.xlsx": ("/benefits/payroll.xlsx?year=2026", BENEFIT_READERS),
     "/incentives": ("/incentives", INCENTIVE_READERS),
+    "/tickets": ("/tickets", TICKET_READERS),
+    "/tickets/new": ("/tickets/new", TICKET_READERS),
+    "/tickets/{ticket_id}": ("/tickets/T-P1", TICKET_READERS),  # asked by the employee, P1
+    "/me/surveys/{survey_id}": ("/me/surveys/1", frozenset({"employee"})),  # P1's survey
+    "/parity": ("/parity?period=2026", PARITY_READERS),
     "/imports": ("/imports", ADMIN),
     "/users": ("/users", ADMIN),
     "/tokens": ("/tokens", EVERYONE),
@@ -63,7 +70,9 @@ PAGES: dict[str, tuple[str, frozenset[str]]] = {
 # the survey form: its one-time token is the credential (tested in test_care_api.py)
 PUBLIC = {"/login", "/vendor/plotly.min.js", "/surveys/{token}"}
 POSTS = {"/login", "/logout", "/language", "/imports", "/users", "/tokens",
-         "/tokens/{token_id}/revoke", "/surveys/{token}", "/orders/{order_id}/returns"}  # fmt: skip
+         "/tokens/{token_id}/revoke", "/surveys/{token}", "/orders/{order_id}/returns",
+         "/tickets", "/tickets/{ticket_id}/articles", "/tickets/{ticket_id}/status",
+         "/tickets/{ticket_id}/surveys", "/me/surveys/{survey_id}"}  # fmt: skip
 # the POSTs: test_each_role_may_post_only_its_forms here, CSRF and effects in test_pages.py
 
 
@@ -103,12 +112,33 @@ def add_order_of_p1(engine: Engine) -> None:
         uow.commit()
 
 
+def add_ticket_of_p1(engine: Engine) -> None:
+    """Ticket T-P1 that P1 asked ORG, and a CSAT survey of it waiting for P1 (survey 1)."""
+    opened = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    with UnitOfWork(engine) as uow:
+        uow.care.add_ticket(
+            {"id": "T-P1", "created_at": opened, "requester_kind": "person", "requester": "P1",
+             "serving_entity": "ORG", "relation": "employee", "internal": True,
+             "relation_evidence": ["P1 is employed by ORG on 2026-03-02"], "channel": "web",
+             "priority": "normal", "subject": "Badge broken", "status": "resolved",
+             "policy": None, "policy_pinned": False, "policy_evidence": []}
+        )  # fmt: skip
+        uow.care.add_survey(
+            {"kind": "csat", "ticket": "T-P1", "serving_entity": "ORG", "requester": "P1",
+             "relation": "employee", "token_hash": "0" * 64, "created_at": opened,
+             "expires_at": NOW + timedelta(days=7), "answered_at": None, "score": None,
+             "comment": None}
+        )  # fmt: skip
+        uow.commit()
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_opens_exactly_its_pages(
     client: TestClient, accounts: Accounts, staff: tuple[str, str], role: str
 ) -> None:
     # The employee user is person P1 (employed by ORG, like P2).
     add_order_of_p1(accounts.engine)
+    add_ticket_of_p1(accounts.engine)
     sign_in_as(client, accounts.actor(role), SECRET_KEY, NOW)
     for route, (path, allowed) in PAGES.items():
         answer = client.get(path, follow_redirects=False)

@@ -1,17 +1,15 @@
 """HTTP routes of the care context: calendars, SLA policies, tickets, surveys, parity.
 
-The survey form (``/surveys/{token}``) lives outside ``/api/v1``: the requester opens it
-from a link without signing in; the token is the credential, and it works once.
+The survey form behind a link (``/surveys/{token}``) is a web page (``inhouse.web.pages.care``).
 """
 
 from __future__ import annotations
 
-import html
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
 
 from inhouse.care import services
 from inhouse.care.domain import Tolerances
@@ -33,14 +31,12 @@ from inhouse.care.schemas import (
     TicketRead,
     TicketSummary,
 )
-from inhouse.errors import InhouseError
 from inhouse.identity.domain import Actor, Permission
-from inhouse.web.auth import CurrentActor, current_actor, oauth2, requires
+from inhouse.web.auth import CurrentActor, requires
 from inhouse.web.problems import PROBLEM_RESPONSES
 from inhouse.web.requests import IdempotencyKey, once, uow_for
 
 router = APIRouter(responses=PROBLEM_RESPONSES)
-pages = APIRouter(include_in_schema=False)
 
 ManageSla = Annotated[Actor, Depends(requires(Permission.MANAGE_SLA))]
 ReadTickets = Annotated[Actor, Depends(requires(Permission.READ_TICKETS))]
@@ -268,72 +264,3 @@ def get_parity(
                              group=group, tolerances=Tolerances(attainment_pct, median_pct,
                                                                 csat_points, min_tickets))  # fmt: skip
     return ParityRead.of(report)
-
-
-# --------------------------------------------------------------------------- the survey form
-
-
-def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
-    return HTMLResponse(
-        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}"
-        f"</title></head><body><h1>{html.escape(title)}</h1>{body}</body></html>",
-        status_code=status,
-    )
-
-
-_STATUS_OF = {"NotFound": 404, "SurveyClosed": 410, "NotAllowed": 403}
-
-
-def _error_page(error: InhouseError) -> HTMLResponse:
-    status = _STATUS_OF.get(type(error).__name__, 422)
-    return _page("Survey", f"<p>{html.escape(str(error))}</p>", status)
-
-
-@pages.get("/surveys/{token}", response_class=HTMLResponse)
-def survey_form(request: Request, token: str) -> HTMLResponse:
-    """The form; showing it does not use the link up (mail scanners follow links)."""
-    try:
-        survey = services.survey_for(uow=uow_for(request), clock=request.app.state.clock,
-                                     token=token)  # fmt: skip
-    except InhouseError as error:
-        return _error_page(error)
-    low, high = (1, 5) if survey["kind"] == "csat" else (0, 10)
-    question = (
-        f"How satisfied were you with how ticket {survey['ticket']} was handled?"
-        if survey["kind"] == "csat"
-        else f"How likely are you to recommend {survey['serving_entity']} to a friend or colleague?"
-    )
-    options = "".join(
-        f"<label><input type='radio' name='score' value='{n}' required> {n}</label> "
-        for n in range(low, high + 1)
-    )
-    return _page(
-        "Survey",
-        f"<form method='post'><p>{html.escape(question)}</p><p>{options}</p>"
-        "<p><label>Comment (optional)<br><textarea name='comment' maxlength='5000'></textarea>"
-        "</label></p><button type='submit'>Send</button></form>",
-    )
-
-
-async def _optional_actor(
-    request: Request, token: Annotated[str | None, Depends(oauth2)]
-) -> Actor | None:
-    """Who submits, if signed in: an agent clicking the link is refused (requesters rate)."""
-    return await current_actor(request, token) if token else None
-
-
-@pages.post("/surveys/{token}", response_class=HTMLResponse)
-def survey_answer(
-    request: Request,
-    token: str,
-    score: Annotated[int, Form()],
-    actor: Annotated[Actor | None, Depends(_optional_actor)],
-    comment: Annotated[str | None, Form()] = None,
-) -> HTMLResponse:
-    """The form's submit: records the rating once."""
-    try:
-        services.answer_survey(uow=uow_for(request), clock=request.app.state.clock, token=token,
-                               score=score, comment=comment, actor=actor)  # fmt: skip
-    except InhouseError as error:
-        return _error_page(error)
-    return _page("Thank you", "<p>Your rating was recorded.</p>")

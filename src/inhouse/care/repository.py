@@ -215,6 +215,22 @@ class CareRepository:
             query = query.with_for_update()
         return self._one(query)
 
+    def survey(self, survey: int, *, lock: bool = False) -> Row | None:
+        query = select(t.surveys).where(t.surveys.c.id == survey)
+        if lock:
+            query = query.with_for_update()
+        return self._one(query)
+
+    def open_surveys_of(self, requester: str, now: datetime) -> list[Row]:
+        """The requester's surveys not answered and not expired at ``now``, oldest first."""
+        table = t.surveys
+        return self._all(
+            select(table)
+            .where(table.c.requester == requester, table.c.answered_at.is_(None),
+                   table.c.expires_at > now)
+            .order_by(table.c.created_at, table.c.id)
+        )  # fmt: skip
+
     def answer_survey(self, survey: int, values: Row) -> bool:
         """Record an answer unless one is there already (``False``: answered before)."""
         table = t.surveys

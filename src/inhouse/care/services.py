@@ -485,6 +485,11 @@ def _new_ticket_row(
     }  # fmt: skip
 
 
+def new_ticket_id(on: date) -> str:
+    """An id for a ticket opened without one (on the web): the day and a random part."""
+    return f"W{on:%Y%m%d}-{secrets.token_hex(3).upper()}"
+
+
 def open_ticket(
     *,
     uow: UnitOfWork,
@@ -529,30 +534,34 @@ def open_ticket(
             uow.care.add_event({"ticket": id, "at": at, "kind": "article", "author": "requester",
                                 "public": True, "body": body,
                                 "written_by": actor.username})  # fmt: skip
-        view = _refresh(uow, id, clock)
+        view = _refresh(uow, id, clock, actor)
         _audit(uow, actor, clock, "create", "tickets", id, None, view.ticket)
         uow.commit()
         return view
 
 
-def _refresh(uow: UnitOfWork, ticket: str, clock: Clock) -> TicketView:
+def _refresh(uow: UnitOfWork, ticket: str, clock: Clock, actor: Actor) -> TicketView:
     row = uow.care.ticket(ticket)
     assert row is not None
     events = uow.care.events(ticket)
     values, report = figures_of(row, events, Rules.load(uow))
     uow.care.update_ticket(ticket, values)
     row.update(values)
-    return _view(row, events, report, clock, uow.care.surveys_of(ticket))
+    return _view(row, events, report, clock, uow.care.surveys_of(ticket), actor)
 
 
 def _view(row: Row, events: list[Row], report: SlaReport | None, clock: Clock,
-          surveys: list[Row]) -> TicketView:  # fmt: skip
+          surveys: list[Row], actor: Actor) -> TicketView:  # fmt: skip
+    """What the actor may see of a ticket: agents everything, the requester no internal
+    notes (``public`` is false only for those; status changes have none)."""
     now = clock.now()
     overdue = {}
     if report is not None:
         for item in report.clocks():
             overdue[item.name] = bool(item.stopped is None and item.due is not None
                                       and item.due <= now)  # fmt: skip
+    if not actor.may(P.READ_TICKETS):
+        events = [e for e in events if e["public"] is not False]
     shown = [{k: v for k, v in s.items() if k != "token_hash"} for s in surveys]
     return TicketView(row, events, report, overdue, shown)
 
@@ -567,7 +576,7 @@ def get_ticket(*, uow: UnitOfWork, actor: Actor, clock: Clock, ticket: str) -> T
             raise NotFound(f"no ticket {ticket}")
         events = uow.care.events(ticket)
         _values, report = figures_of(row, events, Rules.load(uow))
-        return _view(row, events, report, clock, uow.care.surveys_of(ticket))
+        return _view(row, events, report, clock, uow.care.surveys_of(ticket), actor)
 
 
 @dataclass(frozen=True, slots=True)
@@ -672,7 +681,7 @@ def add_article(
         event = uow.care.add_event({"ticket": ticket, "at": when, "kind": "article",
                                     "author": kind.value, "public": public, "body": body,
                                     "written_by": actor.username})  # fmt: skip
-        view = _refresh(uow, ticket, clock)
+        view = _refresh(uow, ticket, clock, actor)
         _audit(uow, actor, clock, "create", "ticket_events", str(event["id"]), None, event)
         uow.commit()
         return view
@@ -710,7 +719,7 @@ def change_status(
             raise Conflict(f"ticket {ticket} is {status} already")
         event = uow.care.add_event({"ticket": ticket, "at": when, "kind": "status",
                                     "status": status, "written_by": actor.username})  # fmt: skip
-        view = _refresh(uow, ticket, clock)
+        view = _refresh(uow, ticket, clock, actor)
         _audit(uow, actor, clock, "update", "tickets", ticket, {"status": row["status"]},
                {"status": status, "event": event["id"]})  # fmt: skip
         uow.commit()
@@ -728,7 +737,7 @@ def set_ticket_policy(
         if policy is not None and uow.care.policy(policy) is None:
             raise InvalidFields([FieldProblem("policy", f'"{policy}" is not a known SLA policy')])
         uow.care.update_ticket(ticket, {"policy": policy, "policy_pinned": policy is not None})
-        view = _refresh(uow, ticket, clock)
+        view = _refresh(uow, ticket, clock, actor)
         _audit(uow, actor, clock, "update", "tickets", ticket,
                {"policy": row["policy"], "policy_pinned": row["policy_pinned"]},
                {"policy": view.ticket["policy"], "policy_pinned": policy is not None})  # fmt: skip
@@ -854,19 +863,64 @@ def answer_survey(
             raise NotFound("this survey link is not known")
         if actor is not None and actor.person != row["requester"]:
             raise NotAllowed("only the requester rates; agents and others cannot")
-        now = clock.now().astimezone(UTC)
-        _usable(row, now)
-        try:
-            check_score(SurveyKind(row["kind"]), score)
-        except CareError as error:
-            raise InvalidFields([FieldProblem("score", str(error))]) from None
-        if comment is not None and len(comment) > 5000:
-            raise InvalidFields([FieldProblem("comment", "at most 5000 characters")])
-        values = {"answered_at": now, "score": score, "comment": comment or None}
-        if not uow.care.answer_survey(row["id"], values):
-            raise SurveyClosed("this survey link was used already; thank you")
-        uow.commit()
-        return {**{k: v for k, v in row.items() if k != "token_hash"}, **values}
+        return _record_answer(uow, row, clock, score, comment)
+
+
+def surveys_waiting(*, uow: UnitOfWork, actor: Actor, clock: Clock) -> list[Row]:
+    """The surveys the signed-in requester can still answer (oldest first), so that an
+    employee answers from their own page without the link."""
+    require(actor, P.OWN_TICKETS)
+    if actor.person is None:
+        return []
+    with uow:
+        rows = uow.care.open_surveys_of(actor.person, clock.now())
+    return [{k: v for k, v in r.items() if k != "token_hash"} for r in rows]
+
+
+def _requester(actor: Actor) -> None:
+    require(actor, P.OWN_TICKETS)
+    if actor.person is None:
+        raise NotAllowed("no person is linked to this user; requesters answer their surveys")
+
+
+def own_survey(*, uow: UnitOfWork, actor: Actor, clock: Clock, survey: int) -> Row:
+    """One survey of the signed-in requester, to show its form."""
+    _requester(actor)
+    with uow:
+        row = uow.care.survey(survey)
+    if row is None or row["requester"] != actor.person:
+        raise NotFound(f"no survey {survey} of yours")
+    _usable(row, clock.now())
+    return {k: v for k, v in row.items() if k != "token_hash"}
+
+
+def answer_own_survey(
+    *, uow: UnitOfWork, actor: Actor, clock: Clock, survey: int, score: int,
+    comment: str | None = None,
+) -> Row:  # fmt: skip
+    """The signed-in requester answers one of their surveys (once, like the link)."""
+    _requester(actor)
+    with uow:
+        row = uow.care.survey(survey, lock=True)
+        if row is None or row["requester"] != actor.person:
+            raise NotFound(f"no survey {survey} of yours")
+        return _record_answer(uow, row, clock, score, comment)
+
+
+def _record_answer(uow: UnitOfWork, row: Row, clock: Clock, score: int, comment: str | None) -> Row:
+    now = clock.now().astimezone(UTC)
+    _usable(row, now)
+    try:
+        check_score(SurveyKind(row["kind"]), score)
+    except CareError as error:
+        raise InvalidFields([FieldProblem("score", str(error))]) from None
+    if comment is not None and len(comment) > 5000:
+        raise InvalidFields([FieldProblem("comment", "at most 5000 characters")])
+    values = {"answered_at": now, "score": score, "comment": comment or None}
+    if not uow.care.answer_survey(row["id"], values):
+        raise SurveyClosed("this survey link was used already; thank you")
+    uow.commit()
+    return {**{k: v for k, v in row.items() if k != "token_hash"}, **values}
 
 
 # =========================================================================== parity

@@ -132,4 +132,5 @@ surveys = Table(
     CheckConstraint("score IS NULL OR (score >= 0 AND score <= 10)", name="score"),
     Index("ix_surveys_ticket", "ticket"),
     Index("ix_surveys_serving_entity", "serving_entity"),
+    Index("ix_surveys_requester", "requester"),
 )

@@ -14,7 +14,9 @@ import secrets
 import shutil
 import tempfile
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, inspect
 
@@ -97,25 +99,34 @@ def set_up_demo(*, uow: UnitOfWork, actor: Actor, clock: Clock) -> DemoSetup:
     return DemoSetup(register, report, DEMO_USERS, incentives)
 
 
+def _survey_row(row: dict[str, Any], now: datetime, expires: datetime) -> dict[str, Any]:
+    token = hashlib.sha256(f"demo-{row['id']}-{secrets.token_hex(8)}".encode())
+    return {"kind": "csat", "ticket": row["id"], "serving_entity": row["serving_entity"],
+            "requester": row["requester"], "relation": row["relation"],
+            "token_hash": token.hexdigest(), "created_at": now, "expires_at": expires,
+            "answered_at": None, "score": None, "comment": None}  # fmt: skip
+
+
 def demo_surveys(*, uow: UnitOfWork, actor: Actor, clock: Clock) -> int:
     """CSAT answers for every third resolved demo ticket, in one transaction; the laggard's
     internal customers are less happy. Deterministic: the score follows from the ticket's
-    number. (The links are made and used up at once: nobody holds their tokens.)"""
+    number. (The links are made and used up at once: nobody holds their tokens.) The demo
+    employee's latest resolved ticket without an answer gets a survey still waiting, which
+    they answer on their page."""
     now = clock.now()
     with uow:
         rows = [r for r in uow.care.tickets_page(limit=100_000, after=None)
                 if r["status"] in ("resolved", "closed")]  # fmt: skip
+        rated = {r["id"] for r in rows[::3]}
+        unanswered = [r for r in rows if r["id"] not in rated and r["requester"] == MOVER]
+        if unanswered:
+            uow.care.add_survey(_survey_row(unanswered[-1], now, now + timedelta(days=30)))
         for row in rows[::3]:
             number = int(row["id"][2:])
             unhappy = row["serving_entity"] == PARITY_LAGGARD and row["internal"]
             score = (1 + number % 3) if unhappy else (3 + number % 3)
-            token = hashlib.sha256(f"demo-{row['id']}-{secrets.token_hex(8)}".encode())
-            uow.care.add_survey({
-                "kind": "csat", "ticket": row["id"], "serving_entity": row["serving_entity"],
-                "requester": row["requester"], "relation": row["relation"],
-                "token_hash": token.hexdigest(), "created_at": now, "expires_at": now,
-                "answered_at": now, "score": score, "comment": None,
-            })  # fmt: skip
+            uow.care.add_survey({**_survey_row(row, now, now), "answered_at": now,
+                                 "score": score})  # fmt: skip
         answered = len(rows[::3])
         identity.record(uow=uow, actor=actor, clock=clock, action="import_add",
                         resource="surveys", resource_id="demo CSAT answers",

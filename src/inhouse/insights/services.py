@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from sqlalchemy import ColumnElement, Table, false
 
 from inhouse.benefits.domain import BenefitStatement
+from inhouse.care import tables as care
 from inhouse.errors import InvalidRequest, UnknownParty
 from inhouse.groups import tables as groups
 from inhouse.groups.domain import Register
@@ -91,6 +92,15 @@ def _own_orders(actor: Actor, table: Table) -> list[ColumnElement[bool]]:
         return []
     if actor.may(P.READ_OWN_ORDERS) and actor.person is not None:
         return [table.c.buyer == actor.person]
+    return [false()]
+
+
+def _own_tickets(actor: Actor, table: Table) -> list[ColumnElement[bool]]:
+    """Ticket readers see every ticket; an employee only the tickets they asked."""
+    if actor.may(P.READ_TICKETS):
+        return []
+    if actor.may(P.OWN_TICKETS) and actor.person is not None:
+        return [table.c.requester == actor.person]
     return [false()]
 
 
@@ -189,6 +199,29 @@ LISTS: dict[str, ListSpec] = {
         ("on", "id"),
         (P.READ_ORDERS, P.READ_OWN_ORDERS),
         _own_orders,
+        newest_first=True,
+    ),
+    "tickets": ListSpec(
+        care.tickets,
+        (
+            "id",
+            "created_at",
+            "requester",
+            "serving_entity",
+            "relation",
+            "internal",
+            "priority",
+            "status",
+            "subject",
+            "policy",
+            "first_response_due",
+            "resolution_due",
+            "breached",
+        ),
+        ("id", "requester", "serving_entity", "relation", "status", "priority", "subject"),
+        ("created_at", "id"),
+        (P.READ_TICKETS, P.OWN_TICKETS),
+        _own_tickets,
         newest_first=True,
     ),
     "point_accounts": ListSpec(

@@ -82,7 +82,6 @@ def create_app(
     problems.install(app)
 
     from inhouse.benefits.api import router as benefits_router
-    from inhouse.care.api import pages as care_pages
     from inhouse.care.api import router as care_router
     from inhouse.dataset.api import router as dataset_router
     from inhouse.groups.api import router as groups_router
@@ -99,7 +98,6 @@ def create_app(
     app.include_router(benefits_router, prefix=API_PREFIX)
     app.include_router(incentives_router, prefix=API_PREFIX)
     app.include_router(care_router, prefix=API_PREFIX)
-    app.include_router(care_pages)
 
     from inhouse.web.pages import install as install_pages
 

@@ -88,6 +88,15 @@ class Formats:
         fraction = Decimal(value).quantize(Decimal("0.01")).normalize() / 100
         return str(format_percent(fraction, locale=self.locale, decimal_quantization=False))
 
+    def minutes(self, value: int | None) -> str:
+        """A span of (business) minutes: ``2 h 05 min``, ``45 min`` (unit symbols in both)."""
+        if value is None:
+            return ""
+        hours, minutes = divmod(value, 60)
+        if not hours:
+            return f"{minutes} min"
+        return f"{format_decimal(hours, locale=self.locale)} h {minutes:02d} min"
+
     def date(self, value: dt.date | None) -> str:
         if value is None:
             return ""

@@ -35,6 +35,7 @@ from inhouse.insights.services import OrderNumbers, TaxableNumbers, VersionedCac
 from inhouse.web.pages import (
     admin,
     benefits,
+    care,
     dashboard,
     groups,
     imports,
@@ -66,6 +67,7 @@ ROUTERS = (
     orders.router,
     benefits.router,
     incentives.router,
+    care.router,
     imports.router,
     admin.router,
 )
@@ -88,6 +90,8 @@ def _menu() -> None:
     add("/orders", N_("Orders"), P.READ_ORDERS, order=60)
     add("/benefits", N_("Benefits"), P.READ_BENEFITS, order=62)
     add("/incentives", N_("Incentives"), P.READ_POINTS, P.READ_PARTICIPATION, order=64)
+    add("/tickets", N_("Tickets"), P.READ_TICKETS, P.OWN_TICKETS, order=70)
+    add("/parity", N_("Service parity"), P.READ_PARITY, order=72)
     add("/imports", N_("Imports"), P.IMPORT_DATASETS, order=80)
     add("/users", N_("Users"), P.MANAGE_USERS, order=90)
     add("/tokens", N_("API tokens"), order=92)

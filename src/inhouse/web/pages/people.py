@@ -9,6 +9,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 
 from inhouse.benefits import services as benefits
+from inhouse.care import services as care
 from inhouse.clock import today
 from inhouse.db.uow import UnitOfWork
 from inhouse.groups import services as groups
@@ -17,6 +18,7 @@ from inhouse.identity.services import NotFound
 from inhouse.incentives import services as incentives
 from inhouse.insights import services as insights
 from inhouse.orders import services as orders
+from inhouse.web.pages.care import STATUSES
 from inhouse.web.pages.core import N_, needs, render
 from inhouse.web.pages.incentives import ENTRY_KINDS
 from inhouse.web.pages.lists import Column, list_page
@@ -91,7 +93,7 @@ def own_person(request: Request, actor: Actor) -> dict[str, Any] | None:
 @router.get("/me")
 def me(request: Request, actor: Annotated[Actor, Depends(needs())]) -> Response:
     """The signed-in user's own page: their person, employments, purchases, discount
-    allowance and caps left this year, and points (tickets come with care)."""
+    allowance and caps left this year, points, tickets and the surveys waiting for them."""
     record = own_person(request, actor)
     engine = request.app.state.engine
     values: dict[str, Any] = {"person": record, "kinds": EMPLOYMENT_KINDS, "jobs": None}
@@ -121,4 +123,11 @@ def me(request: Request, actor: Annotated[Actor, Depends(needs())]) -> Response:
             values["points"] = incentives.points_of(uow=UnitOfWork(engine), actor=actor,
                                                     person=person, limit=50)  # fmt: skip
             values["entry_kinds"] = ENTRY_KINDS
+        if actor.may(P.OWN_TICKETS):
+            values["tickets"] = insights.browse(uow=UnitOfWork(engine), actor=actor, name="tickets",
+                                                query=insights.ListQuery(limit=20),
+                                                where={"requester": person})  # fmt: skip
+            values["surveys"] = care.surveys_waiting(uow=UnitOfWork(engine), actor=actor,
+                                                     clock=request.app.state.clock)  # fmt: skip
+            values["statuses"] = STATUSES
     return render(request, "me.html", values, actor=actor)
