@@ -6,6 +6,7 @@ import io
 import re
 import zipfile
 from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
 from conftest import NOW, SECRET_KEY, Accounts
@@ -21,6 +22,7 @@ from inhouse.identity import services as identity
 from inhouse.identity.domain import SYSTEM
 from inhouse.identity.tables import users
 from inhouse.web.pages.core import CSP, CSRF_COOKIE, LANG_COOKIE, SESSION_COOKIE
+from inhouse.web.pages.lists import spreadsheet_safe
 
 PASSWORD = "pages password 1"
 SQLITE = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
@@ -333,3 +335,18 @@ def test_exported_text_stays_text(client: TestClient, accounts: Accounts, engine
     book = load_workbook(io.BytesIO(client.get("/entities?q=EVIL&format=xlsx").content))
     cell = book["entities"]["B2"]
     assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://x.example","y")'
+    exported = client.get("/entities?q=EVIL&format=csv").text.splitlines()
+    assert exported[1] == 'EVIL,"\'=HYPERLINK(""http://x.example"",""y"")",,,,,'  # opens as text
+
+
+@SQLITE
+def test_exported_text_with_a_sign_opens_as_text_and_numbers_stay_numbers(
+    client: TestClient, accounts: Accounts
+) -> None:
+    sign_in_as(client, accounts.actor("admin"), SECRET_KEY, NOW)
+    with UnitOfWork(accounts.engine) as uow:
+        uow.groups.add("entities", {"id": "-DASH", "name": "+49 30 1234"})
+        uow.commit()
+    exported = client.get("/entities?q=DASH&format=csv").text.splitlines()
+    assert exported[1] == "'-DASH,'+49 30 1234,,,,,"
+    assert spreadsheet_safe(Decimal("-5.50")) == "-5.50"

@@ -141,13 +141,24 @@ def list_page(
     return render(request, template, values, actor=actor)
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula (``=HYPERLINK(…)``, ``+1+cmd``…)
+    gets a leading apostrophe, so that it opens as the text it is; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return raw(value)
+
+
 def _csv(name: str, keys: list[str], rows: Iterator[Row]) -> StreamingResponse:
     def lines() -> Iterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(keys)
         for row in rows:
-            writer.writerow([raw(row.get(k)) for k in keys])
+            writer.writerow([spreadsheet_safe(row.get(k)) for k in keys])
             if buffer.tell() > 64 * 1024:
                 yield buffer.getvalue()
                 buffer.seek(0)
