@@ -283,3 +283,31 @@ def test_status_changes_and_survey_links_are_the_agents(
     with engine.connect() as connection:
         assert connection.execute(select(t.tickets.c.status)).scalar_one() == "new"
         assert connection.execute(select(func.count()).select_from(t.surveys)).scalar_one() == 0
+
+
+def test_an_agent_asks_an_employee_for_a_recommendation_and_sees_every_survey(
+    client: TestClient, care: dict[str, str], accounts: Accounts, engine: Engine
+) -> None:
+    sign_in_as(client, accounts.actor("service_agent"), SECRET_KEY, NOW)
+    missing = post(client, "/surveys", {"serving_entity": "", "requester": "P2"},
+                   token_from="/surveys")  # fmt: skip
+    made = post(client, "/surveys", {"serving_entity": "ORG", "requester": "P2"},
+                token_from="/surveys")  # fmt: skip
+    link = re.search(r'<code class="secret">http://testserver(/surveys/[\w-]+)</code>', made.text)
+    assert missing.status_code == 422 and "serving_entity: an NPS survey without a ticket" in (
+        missing.text
+    )
+    assert made.status_code == 200 and link
+
+    client.cookies.clear()
+    rated = post(client, link.group(1), {"score": "9"}, token_from=link.group(1))
+    sign_in_as(client, accounts.actor("service_agent"), SECRET_KEY, NOW)
+    listed = client.get("/surveys?format=csv").text.splitlines()
+
+    assert rated.status_code == 200
+    assert listed[0] == (
+        "id,kind,ticket,serving_entity,requester,relation,created_at,"
+        "expires_at,answered_at,score,comment"
+    )  # never the token's hash
+    assert listed[1].split(",")[1:6] == ["nps", "", "ORG", "P2", "employee"]
+    assert listed[1].split(",")[9] == "9"

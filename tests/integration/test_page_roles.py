@@ -60,6 +60,7 @@ PAGES: dict[str, tuple[str, frozenset[str]]] = {
     "/tickets/new": ("/tickets/new", TICKET_READERS),
     "/tickets/{ticket_id}": ("/tickets/T-P1", TICKET_READERS),  # asked by the employee, P1
     "/me/surveys/{survey_id}": ("/me/surveys/1", frozenset({"employee"})),  # P1's survey
+    "/surveys": ("/surveys", frozenset({"admin", "service_agent"})),
     "/parity": ("/parity?period=2026", PARITY_READERS),
     "/imports": ("/imports", ADMIN),
     "/users": ("/users", ADMIN),
@@ -72,7 +73,7 @@ PUBLIC = {"/login", "/vendor/plotly.min.js", "/surveys/{token}"}
 POSTS = {"/login", "/logout", "/language", "/imports", "/users", "/tokens",
          "/tokens/{token_id}/revoke", "/surveys/{token}", "/orders/{order_id}/returns",
          "/tickets", "/tickets/{ticket_id}/articles", "/tickets/{ticket_id}/status",
-         "/tickets/{ticket_id}/surveys", "/me/surveys/{survey_id}"}  # fmt: skip
+         "/tickets/{ticket_id}/surveys", "/me/surveys/{survey_id}", "/surveys"}  # fmt: skip
 # the POSTs: test_each_role_may_post_only_its_forms here, CSRF and effects in test_pages.py
 
 

@@ -91,6 +91,7 @@ def _menu() -> None:
     add("/benefits", N_("Benefits"), P.READ_BENEFITS, order=62)
     add("/incentives", N_("Incentives"), P.READ_POINTS, P.READ_PARTICIPATION, order=64)
     add("/tickets", N_("Tickets"), P.READ_TICKETS, P.OWN_TICKETS, order=70)
+    add("/surveys", N_("Surveys"), P.READ_TICKETS, order=71)
     add("/parity", N_("Service parity"), P.READ_PARITY, order=72)
     add("/imports", N_("Imports"), P.IMPORT_DATASETS, order=80)
     add("/users", N_("Users"), P.MANAGE_USERS, order=90)

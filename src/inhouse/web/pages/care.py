@@ -221,11 +221,68 @@ def send_survey(request: Request, ticket_id: str, actor: TicketWriter, form: For
             raise
         problems = getattr(error, "problems", None) or [FieldProblem("survey", str(error))]
         return _ticket_page(request, actor, ticket_id, problems=problems, status=409)
-    link = str(request.base_url).rstrip("/") + f"/surveys/{invitation.token}"
-    return _ticket_page(request, actor, ticket_id, link=link)
+    return _ticket_page(request, actor, ticket_id, link=_survey_url(request, invitation.token))
 
 
 # --------------------------------------------------------------------------- surveys
+
+
+def _survey_ticket_link(row: dict[str, Any]) -> str | None:
+    return ticket_link({"id": row["ticket"]}) if row["ticket"] else None
+
+
+SURVEY_COLUMNS = [
+    Column("id", N_("Survey")),
+    Column("kind", N_("Kind"), values=SURVEY_KINDS),
+    Column("ticket", N_("Ticket"), _survey_ticket_link),
+    Column("serving_entity", N_("Serving entity")),
+    Column("requester", N_("Requester")),
+    Column("relation", N_("Relation"), values=RELATIONS),
+    Column("created_at", N_("Sent")),
+    Column("expires_at", N_("Works until")),
+    Column("answered_at", N_("Answered")),
+    Column("score", N_("Score")),
+    Column("comment", N_("Comment")),
+]
+
+
+def _survey_list(request: Request, actor: Actor, *, form: dict[str, str] | None = None,
+                 problems: list[FieldProblem] | None = None, link: str | None = None,
+                 status: int = 200) -> Response:  # fmt: skip
+    response = list_page(request, actor, name="surveys", title=N_("Surveys"),
+                         columns=SURVEY_COLUMNS, template="surveys.html",
+                         context={"form": form or {}, "problems": problems or [],
+                                  "survey_link": link,
+                                  "may_send": actor.may(P.WRITE_TICKETS)})  # fmt: skip
+    response.status_code = status
+    return response
+
+
+@router.get("/surveys")
+def survey_list(
+    request: Request, actor: Annotated[Actor, Depends(needs(P.READ_TICKETS))]
+) -> Response:
+    """Every survey sent, answered or not (tokens are never shown again)."""
+    return _survey_list(request, actor)
+
+
+@router.post("/surveys")
+def send_nps_survey(request: Request, actor: TicketWriter, form: Form) -> Response:
+    """An NPS survey link for a requester of a serving entity (eNPS for its employees)."""
+    state = request.app.state
+    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    try:
+        invitation = care.invite(uow=_uow(request), actor=actor, clock=state.clock,
+                                 cache=state.register_cache, kind="nps",
+                                 serving_entity=_text(form, "serving_entity") or None,
+                                 requester=_text(form, "requester") or None)  # fmt: skip
+    except InvalidFields as error:
+        return _survey_list(request, actor, form=values, problems=error.problems, status=422)
+    return _survey_list(request, actor, link=_survey_url(request, invitation.token))
+
+
+def _survey_url(request: Request, token: str) -> str:
+    return str(request.base_url).rstrip("/") + f"/surveys/{token}"
 
 
 def _survey_page(request: Request, survey: dict[str, Any], *, action: str, actor: Actor | None,
