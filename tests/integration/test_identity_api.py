@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -198,9 +198,41 @@ def test_a_new_api_token_is_shown_once_and_hashed_at_rest(
     assert listed.status_code == 200
     mine = [t for t in listed.json() if t["id"] == made["id"]]
     assert mine == [{"id": made["id"], "user_id": row.user_id, "name": "payroll export",
-                     "prefix": secret[:9], "created_at": NOW_TEXT, "last_used_at": None,
+                     "prefix": secret[:9], "created_at": NOW_TEXT, "last_used_at": NOW_TEXT,
                      "revoked_at": None}]  # fmt: skip
     assert secret not in listed.text
+
+
+def test_a_token_knows_when_it_was_last_used_to_the_minute(
+    client: TestClient, engine: Engine, headers_for: HeadersFor, clock: FixedClock
+) -> None:
+    made = client.post(f"{API}/tokens", json={"name": "till"}, headers=headers_for("hr")).json()
+    bearer = {"Authorization": f"Bearer {made['token']}"}
+
+    def last_used() -> datetime | None:
+        with engine.connect() as connection:
+            found: datetime | None = connection.execute(
+                select(api_tokens.c.last_used_at).where(api_tokens.c.id == made["id"])
+            ).scalar_one()
+        return found
+
+    def audit_entries() -> int:
+        with engine.connect() as connection:
+            return int(connection.execute(select(func.count()).select_from(audit_log)).scalar_one())
+
+    entries_before_use = audit_entries()
+    assert last_used() is None  # made, not used yet
+    client.get(f"{API}/me", headers=bearer)
+    first = last_used()
+    clock.at = NOW + timedelta(seconds=59)
+    client.get(f"{API}/me", headers=bearer)
+    within_the_minute = last_used()
+    clock.at = NOW + timedelta(minutes=5)
+    client.get(f"{API}/me", headers=bearer)
+
+    assert first == NOW and within_the_minute == NOW  # one write a minute at most
+    assert last_used() == NOW + timedelta(minutes=5)
+    assert audit_entries() == entries_before_use  # a use is no change of the records
 
 
 def test_a_revoked_token_is_401(

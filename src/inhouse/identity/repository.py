@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, or_, select, update
 
 from inhouse.identity import tables as t
 
@@ -87,6 +87,16 @@ class IdentityRepository:
         if user_id is not None:
             query = query.where(t.api_tokens.c.user_id == user_id)
         return [dict(r) for r in self.connection.execute(query).mappings()]
+
+    def note_token_use(self, secret_hash: bytes, at: datetime, since: datetime) -> None:
+        """Set ``last_used_at`` unless it is at ``since`` or later already."""
+        table = t.api_tokens
+        self.connection.execute(
+            update(table)
+            .where(table.c.secret_hash == secret_hash)
+            .where(or_(table.c.last_used_at.is_(None), table.c.last_used_at < since))
+            .values(last_used_at=at)
+        )
 
     def revoke_token(self, token_id: int, at: datetime) -> Row:
         result = self.connection.execute(

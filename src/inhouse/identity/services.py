@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -195,6 +195,17 @@ def actor_for_token(*, uow: UnitOfWork, token: str) -> Actor | None:
     if row is None or row["revoked_at"] is not None or not row["active"]:
         return None
     return actor_of(row)
+
+
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
+
+
+def note_token_use(*, uow: UnitOfWork, token: str, at: datetime) -> None:
+    """Remember when an API token was last used, to the minute. Not audited: it is no
+    change of the records, and a busy client would flood the log."""
+    with uow:
+        uow.identity.note_token_use(_digest(token), at, at - TOKEN_USE_RESOLUTION)
+        uow.commit()
 
 
 def revoke_token(*, uow: UnitOfWork, actor: Actor, clock: Clock, token_id: int) -> dict[str, Any]:

@@ -6,16 +6,20 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.exc import OperationalError
 
 from inhouse.db.uow import UnitOfWork
 from inhouse.identity import services as identity
 from inhouse.identity.domain import Actor, Permission, Role
+
+logger = logging.getLogger(__name__)
 
 ACCESS_TOKEN_HOURS = 12
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
@@ -72,14 +76,30 @@ class TokenCache:
     def __init__(self) -> None:
         self._version = -1
         self._actors: dict[str, Actor | None] = {}
+        self._noted: dict[str, datetime] = {}  # token → when this process last stored its use
 
-    def actor(self, engine: Any, token: str, version: int) -> Actor | None:
+    def actor(self, engine: Any, token: str, version: int, now: datetime) -> Actor | None:
         if version != self._version:
             self._actors = {}
             self._version = version
         if token not in self._actors:
             self._actors[token] = identity.actor_for_token(uow=UnitOfWork(engine), token=token)
-        return self._actors[token]
+        actor = self._actors[token]
+        if actor is not None:
+            self._note_use(engine, token, now)
+        return actor
+
+    def _note_use(self, engine: Any, token: str, now: datetime) -> None:
+        """``last_used_at`` to the minute: one small write a minute per token at most."""
+        noted = self._noted.get(token)
+        if noted is not None and now - noted < identity.TOKEN_USE_RESOLUTION:
+            return
+        self._noted[token] = now
+        try:
+            identity.note_token_use(uow=UnitOfWork(engine), token=token, at=now)
+        except OperationalError:  # a busy SQLite file: the request matters more than this
+            logger.warning("could not note the use of an API token; will try again")
+            self._noted.pop(token, None)
 
 
 async def current_actor(request: Request, token: Annotated[str | None, Depends(oauth2)]) -> Actor:
@@ -90,7 +110,7 @@ async def current_actor(request: Request, token: Annotated[str | None, Depends(o
     actor: Actor | None
     if token.startswith(identity.TOKEN_PREFIX):
         version = state.data_version.current()
-        actor = state.token_cache.actor(state.engine, token, version)
+        actor = state.token_cache.actor(state.engine, token, version, state.clock.now())
     else:
         actor = read_access_token(token, state.secret_key, state.clock.now())
     if actor is None:
