@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,6 +22,8 @@ from pages import csrf_of, sign_in_as
 from sqlalchemy import Engine, func, select
 
 from inhouse.care import tables as t
+from inhouse.care.services import ParityReport
+from inhouse.web.pages.care import PARITY_METHOD
 from inhouse.web.pages.core import CSRF_FIELD
 
 HeadersFor = Callable[..., dict[str, str]]
@@ -265,6 +268,7 @@ def test_the_parity_page_alerts_when_internal_customers_wait_longer(
     assert re.search(r'data-segment="external".*?<td class="num">20 min</td>', page.text, re.S)
     assert bad.status_code == 422 and "period:" in bad.text
     assert "10 interne Tickets hinter der Abweichung" in german.text
+    assert "leistende Gesellschaft ORG" in german.text and "Nächster-Rang-Methode" in german.text
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
@@ -311,3 +315,9 @@ def test_an_agent_asks_an_employee_for_a_recommendation_and_sees_every_survey(
     )  # never the token's hash
     assert listed[1].split(",")[1:6] == ["nps", "", "ORG", "P2", "employee"]
     assert listed[1].split(",")[9] == "9"
+
+
+def test_the_parity_method_shown_on_the_page_is_the_reports() -> None:
+    # the page translates the report's method by its English text: the two must agree
+    [method] = [f.default for f in fields(ParityReport) if f.name == "method"]
+    assert method == PARITY_METHOD
