@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,15 @@ def test_a_policy_set_from_the_command_line_measures_every_ticket_again(
     assert [p["id"] for p in listed] == ["URGENT", "STANDARD"]
     bad = runner.invoke(app, ["parity", "--period", "2026-Q9"])
     assert bad.exit_code == 1 and "is not a period" in bad.output
+
+
+def test_the_demo_year_has_recommendations_and_the_laggards_insiders_recommend_less(
+    demo_database: str,
+) -> None:
+    whole = json.loads(ok("parity", "--period", "2026", "--json").stdout)
+    tel = json.loads(ok("parity", "--period", "2026", "--entity", "TEL", "--json").stdout)
+
+    segments = {s["name"]: s for s in whole["segments"]}
+    assert segments["internal"]["nps_count"] > 0 and segments["external"]["nps_count"] > 0
+    at_tel = {s["name"]: s for s in tel["segments"]}
+    assert Decimal(at_tel["internal"]["nps"]) < Decimal(at_tel["external"]["nps"])

@@ -108,15 +108,16 @@ def _survey_row(row: dict[str, Any], now: datetime, expires: datetime) -> dict[s
 
 
 def demo_surveys(*, uow: UnitOfWork, actor: Actor, clock: Clock) -> int:
-    """CSAT answers for every third resolved demo ticket, in one transaction; the laggard's
-    internal customers are less happy. Deterministic: the score follows from the ticket's
-    number. (The links are made and used up at once: nobody holds their tokens.) The demo
-    employee's latest resolved ticket without an answer gets a survey still waiting, which
-    they answer on their page."""
+    """CSAT answers for every third resolved demo ticket, and NPS answers of every second
+    requester of each serving entity, in one transaction; the laggard's internal customers
+    are less happy. Deterministic: a score follows from the ticket's number. (The links
+    are made and used up at once: nobody holds their tokens.) The demo employee's latest
+    resolved ticket without an answer gets a survey still waiting, which they answer on
+    their page."""
     now = clock.now()
     with uow:
-        rows = [r for r in uow.care.tickets_page(limit=100_000, after=None)
-                if r["status"] in ("resolved", "closed")]  # fmt: skip
+        tickets = uow.care.tickets_page(limit=100_000, after=None)
+        rows = [r for r in tickets if r["status"] in ("resolved", "closed")]
         rated = {r["id"] for r in rows[::3]}
         unanswered = [r for r in rows if r["id"] not in rated and r["requester"] == MOVER]
         if unanswered:
@@ -127,9 +128,16 @@ def demo_surveys(*, uow: UnitOfWork, actor: Actor, clock: Clock) -> int:
             score = (1 + number % 3) if unhappy else (3 + number % 3)
             uow.care.add_survey({**_survey_row(row, now, now), "answered_at": now,
                                  "score": score})  # fmt: skip
-        answered = len(rows[::3])
+        asked = {(r["serving_entity"], r["requester"]): r for r in reversed(tickets)}
+        recommenders = list(asked.values())[::2]
+        for n, row in enumerate(recommenders):
+            unhappy = row["serving_entity"] == PARITY_LAGGARD and row["internal"]
+            score = (3 + n % 5) if unhappy else (6 + n % 5)  # 3–7 against 6–10
+            uow.care.add_survey({**_survey_row(row, now, now), "kind": "nps", "ticket": None,
+                                 "answered_at": now, "score": score})  # fmt: skip
+        answered = len(rated) + len(recommenders)
         identity.record(uow=uow, actor=actor, clock=clock, action="import_add",
-                        resource="surveys", resource_id="demo CSAT answers",
+                        resource="surveys", resource_id="demo survey answers",
                         after={"count": answered})  # fmt: skip
         uow.commit()
     return answered
