@@ -318,3 +318,58 @@ def test_equity_of_a_control_no_stake_still_counts() -> None:
     reg = register([("P", "S", "60"), stake("P", "S", "20", control=Control.NO)])
     snap = reg.structure_on(ON)
     assert ownership(snap, "S") == Ownership("S", Decimal("80"), Decimal("20"), False)
+
+
+# --------------------------------------------------------------------------- doubts further up
+
+
+def test_votes_of_an_entity_that_may_be_controlled_make_control_uncertain() -> None:
+    # given P may control Q ([25,75]), and P and Q hold 30 % of S each
+    snap = snapshot(("P", "Q", "[25,75]"), ("P", "S", "30"), ("Q", "S", "30"))
+    # when
+    member = snap.membership("S")
+    # then S is nobody's for certain, and P's possible control is named with its reason
+    assert (member.ultimate_parent, member.uncertain) == ("S", True)
+    assert member.sentences() == [
+        "Control of S by P is uncertain: together they hold 60% of the votes "
+        "(stakes P→S 30, Q→S 30), counting Q, which P may or may not control "
+        "(stakes P→Q [25,75]); it is not assumed"
+    ]
+
+
+def test_a_doubt_two_steps_up_names_every_uncertain_link() -> None:
+    snap = snapshot(("P", "Q", "[25,75]"), ("Q", "R", "[25,75]"), ("P", "S", "20"),
+                    ("R", "S", "40"))  # fmt: skip
+    member = snap.membership("S")
+    assert (member.ultimate_parent, member.uncertain) == ("S", True)
+    assert member.sentences() == [
+        "Control of S by P is uncertain: together they hold 60% of the votes "
+        "(stakes P→S 20, R→S 40), counting Q, R, which P may or may not control "
+        "(stakes P→Q [25,75], Q→R [25,75]); it is not assumed"
+    ]
+
+
+def test_a_doubt_over_the_controller_is_named_once_not_again_below() -> None:
+    # given Q controls S for certain, and P may control Q
+    member = snapshot(("P", "Q", "[25,75]"), ("Q", "S", "60")).membership("S")
+    assert (member.ultimate_parent, member.uncertain) == ("Q", True)
+    assert member.sentences() == [
+        "Q holds 60% of the votes in S",
+        doubt("Q", "P", "between 25% and 75%", "P→Q [25,75]"),
+    ]
+
+
+def test_votes_that_stay_below_half_even_on_the_upper_bounds_raise_no_doubt() -> None:
+    member = snapshot(("P", "Q", "[25,75]"), ("P", "S", "20"), ("Q", "S", "30")).membership("S")
+    assert (member.ultimate_parent, member.uncertain) == ("S", False)
+
+
+def test_a_cycle_of_possible_control_ends_and_doubts_both() -> None:
+    snap = snapshot(("A", "B", "[25,75]"), ("B", "A", "[25,75]"), ("A", "S", "30"),
+                    ("B", "S", "30"))  # fmt: skip
+    member = snap.membership("S")
+    assert (member.ultimate_parent, member.uncertain) == ("S", True)
+    assert [line.split(":")[0] for line in member.sentences()] == [
+        "Control of S by A is uncertain",
+        "Control of S by B is uncertain",
+    ]

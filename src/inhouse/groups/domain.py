@@ -271,13 +271,26 @@ class Doubt:
     entity: str
     stakes: tuple[Stake, ...]
     votes: VoteSum
+    # holders counted whose own control by the candidate is uncertain, and its stakes
+    through: tuple[str, ...] = ()
+    through_stakes: tuple[Stake, ...] = ()
 
     def sentence(self) -> str:
-        stakes = ", ".join(f"{s.holder}→{s.entity} {s.voting.notation()}" for s in self.stakes)
+        stakes = _notations(self.stakes)
+        counting = ""
+        if self.through:
+            counting = (
+                f", counting {', '.join(self.through)}, which {self.candidate} may or may not "
+                f"control (stakes {_notations(self.through_stakes)})"
+            )
         return (
             f"Control of {self.entity} by {self.candidate} is uncertain: together they hold "
-            f"{self.votes} of the votes (stakes {stakes}); it is not assumed"
+            f"{self.votes} of the votes (stakes {stakes}){counting}; it is not assumed"
         )
+
+
+def _notations(stakes: Iterable[Stake]) -> str:
+    return ", ".join(f"{s.holder}→{s.entity} {s.voting.notation()}" for s in stakes)
 
 
 def _holder_sort_key(stake: Stake) -> tuple[str, str, date]:
@@ -329,6 +342,27 @@ def _reach(
             reach.controlled[target] = link
             frontier.append(target)
     return reach
+
+
+def _possible_reach(controller: str, stakes_by_holder: Mapping[str, list[Stake]]) -> set[str]:
+    """What ``controller`` controls if every band is at its upper bound: the entities
+    whose control by it cannot be ruled out (the same fixed point as :func:`_reach`)."""
+    reached: set[str] = set()
+    sums: dict[str, VoteSum] = {}
+    frontier = [controller]
+    while frontier:
+        holder = frontier.pop()
+        for stake in stakes_by_holder.get(holder, ()):
+            target = stake.entity
+            if target == controller or target in reached:
+                continue
+            if stake.control is not Control.YES:
+                sums[target] = sums.get(target, VoteSum()).plus(stake.voting)
+                if not sums[target].possibly_above_half:
+                    continue
+            reached.add(target)
+            frontier.append(target)
+    return reached
 
 
 @dataclass(frozen=True, slots=True)
@@ -472,6 +506,8 @@ class Snapshot:
             for target in reach.controlled:
                 self.controllers[target].add(holder)
         self._memberships: dict[str, Membership] = {}
+        self._possible: dict[str, set[str]] = {}
+        self._possible_controllers_of: dict[str, set[str]] = {}
         self._person_reach: dict[str, _Reach] = {}
         self._members: dict[str, list[str]] | None = None
         self._person_holders = sorted(h for h in self.stakes_by_holder if h in register.persons)
@@ -521,17 +557,41 @@ class Snapshot:
             return None
         return min(controllers, key=lambda c: (-len(self.controllers.get(c, ())), c))
 
+    def _possibly(self, controller: str) -> set[str]:
+        found = self._possible.get(controller)
+        if found is None:
+            found = self._possible[controller] = _possible_reach(controller, self.stakes_by_holder)
+        return found
+
+    def _possible_controllers(
+        self, entity: str, visiting: frozenset[str] = frozenset()
+    ) -> set[str]:
+        """Entities that may control ``entity`` on the upper bounds of the bands: a holder
+        of its votes, or an entity that may control such a holder."""
+        found = self._possible_controllers_of.get(entity)
+        if found is not None:
+            return found
+        holders = {s.holder for s in self.votes_in.get(entity, ()) if s.holder in self._reach}
+        candidates = set(holders)
+        for holder in holders - visiting - {entity}:
+            candidates |= self._possible_controllers(holder, visiting | {entity})
+        found = {c for c in candidates if c != entity and entity in self._possibly(c)}
+        if not visiting:  # inside a cycle the answer may still be partial: not kept
+            self._possible_controllers_of[entity] = found
+        return found
+
     def _own_doubts(self, entity: str) -> list[Doubt]:
-        """Candidates whose votes pass 50 % on the upper bounds only."""
+        """Candidates whose votes pass 50 % on the upper bounds only, counting the votes of
+        the entities they may control as well as of those they certainly control. A doubt
+        that follows from a doubt over a certain controller of ``entity`` is left to that
+        controller (it is named above in the chain)."""
         certain = self.controllers.get(entity, set())
-        candidates: set[str] = set()
-        for stake in self.votes_in.get(entity, ()):
-            if stake.holder in self._reach:
-                candidates.add(stake.holder)
-                candidates.update(self.controllers.get(stake.holder, ()))
         doubts = []
-        for candidate in sorted(candidates - certain - {entity}):
-            counted = {candidate, *self._reach[candidate].controlled}
+        for candidate in sorted(self._possible_controllers(entity) - certain):
+            possible = self._possibly(candidate)
+            if any(c in possible for c in certain):
+                continue
+            counted = {candidate, *possible}
             stakes = [
                 s
                 for s in self.votes_in[entity]
@@ -540,10 +600,27 @@ class Snapshot:
             total = VoteSum()
             for stake in stakes:
                 total = total.plus(stake.voting)
-            if total.possibly_above_half:
-                doubts.append(
-                    Doubt(candidate, entity, tuple(sorted(stakes, key=_holder_sort_key)), total)
-                )
+            if not total.possibly_above_half:
+                continue
+            # the uncertain links that bring in those votes, back up to the candidate
+            settled = {candidate, *self._reach[candidate].controlled}
+            through: set[str] = set()
+            open_ = {s.holder for s in stakes} - settled
+            while open_:
+                holder = open_.pop()
+                through.add(holder)
+                open_ |= {s.holder for s in self.votes_in[holder] if s.holder in counted}
+                open_ -= settled | through
+            through_stakes = [
+                s
+                for holder in through
+                for s in self.votes_in[holder]
+                if s.holder in counted and s.control is Control.DERIVED
+            ]
+            doubts.append(
+                Doubt(candidate, entity, tuple(sorted(stakes, key=_holder_sort_key)), total,
+                      tuple(sorted(through)), tuple(sorted(through_stakes, key=_holder_sort_key)))
+            )  # fmt: skip
         return doubts
 
     def membership(self, entity: str) -> Membership:
