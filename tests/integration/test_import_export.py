@@ -396,6 +396,35 @@ def test_a_dataset_that_clashes_with_the_database_is_rejected_whole(
     assert snapshot(engine) == before
 
 
+def test_moving_an_org_unit_under_stored_employments_is_rejected_whole(
+    engine: Engine, clock: FixedClock, tmp_path: Path
+) -> None:
+    run_import(engine, clock, write_dataset(tmp_path / "base", BASE))
+    moved = dict(BASE)
+    # SUBA-SHOP moves to SUBB; P1's stored employment at SUBA in SUBA-SHOP is not given
+    moved["units"] = """\
+        id,entity,name,parent,cost_centre
+        SUBA-SHOP,SUBB,Shop,,200
+        SUBA-HQ,SUBA,Head office,,100
+        """
+    moved["employments"] = """\
+        person,entity,unit,kind,valid_from,valid_to
+        P2,SUBB,,employee,2019-06-01,2024-01-01
+        """
+    folder = write_dataset(tmp_path / "moved", moved)
+    before = snapshot(engine)
+
+    with pytest.raises(DatasetError) as raised:
+        run_import(engine, clock, folder)
+
+    assert raised.value.problems == [
+        Problem("units.csv", 2, "entity", "moves org unit SUBA-SHOP from SUBA to SUBB, but the "
+                "database holds 1 employment(s) at SUBA in SUBA-SHOP (e.g. P1 since "
+                "2020-01-01); a unit belongs to one entity: give SUBB's unit a new id")
+    ]  # fmt: skip
+    assert snapshot(engine) == before
+
+
 def test_a_key_stored_twice_cannot_be_changed_by_an_import(
     engine: Engine, clock: FixedClock, tmp_path: Path
 ) -> None:

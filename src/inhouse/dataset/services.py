@@ -352,6 +352,7 @@ def import_dataset(
         for done, kind in enumerate(KINDS, start=1):
             plans[kind.table] = _compare(uow, kind, dataset, findings)
             report.update(done)
+        findings += _units_moved_under_employments(uow, plans[UNITS.table])
         if findings:
             raise DatasetError(_located(findings, path, labels))
         del dataset
@@ -519,6 +520,32 @@ def _compare(
     if kind is UNITS:
         plan.added = _parents_first(plan.added)  # a new parent goes in before its children
     return plan
+
+
+def _units_moved_under_employments(uow: UnitOfWork, units: _Plan) -> list[_Finding]:
+    """An org unit belongs to one entity: moving it to another would leave the stored
+    employments in it at the old entity pointing at a unit of the new one."""
+    moved = {values[0]: (before[1], values[1]) for _id, before, values in units.changed
+             if before[1] != values[1]}  # fmt: skip
+    if not moved:
+        return []
+    stranded: dict[str, list[Values]] = {}
+    for values in uow.groups.iter_values("employments", ("person", "entity", "unit", "valid_from")):
+        unit = values[2]
+        if unit in moved and values[1] != moved[unit][1]:
+            stranded.setdefault(unit, []).append(values)
+    findings = []
+    for unit, employments in sorted(stranded.items()):
+        old, new = moved[unit]
+        person, _entity, _unit, since = employments[0]
+        example = f"{person} since {since}" if since else f"{person}"
+        findings.append(_Finding(
+            UNITS, (unit,), "entity",
+            f"moves org unit {unit} from {old} to {new}, but the database holds "
+            f"{len(employments)} employment(s) at {old} in {unit} (e.g. {example}); a unit "
+            f"belongs to one entity: give {new}'s unit a new id",
+        ))  # fmt: skip
+    return findings
 
 
 def _only_ended(kind: _Kind, before: Values, after: Values) -> bool:
