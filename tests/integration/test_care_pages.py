@@ -54,6 +54,13 @@ def post(client: TestClient, path: str, data: dict[str, str], *, token_from: str
     return answer
 
 
+def open_t1(client: TestClient, care: dict[str, str]) -> None:
+    """Ticket T1: P1 asks ORG, Monday 2026-03-02 09:00 in Berlin."""
+    ok(client.post(f"{API}/tickets", headers=care, json={
+        "id": "T1", "requester": "P1", "serving_entity": "ORG", "subject": "VPN down",
+        "created_at": "2026-03-02T08:00:00Z"}), 201)  # fmt: skip
+
+
 def tickets_in(engine: Engine) -> list[dict[str, Any]]:
     with engine.connect() as connection:
         return [dict(r._mapping) for r in connection.execute(select(t.tickets))]
@@ -105,9 +112,7 @@ def test_a_ticket_form_with_problems_is_shown_again_and_nothing_is_stored(
 def test_the_requester_never_sees_internal_notes(
     client: TestClient, care: dict[str, str], accounts: Accounts, headers_for: HeadersFor
 ) -> None:
-    ok(client.post(f"{API}/tickets", headers=care, json={
-        "id": "T1", "requester": "P1", "serving_entity": "ORG", "subject": "VPN down",
-        "created_at": "2026-03-02T08:00:00Z"}), 201)  # fmt: skip
+    open_t1(client, care)
     sign_in_as(client, accounts.actor("service_agent"), SECRET_KEY, NOW)
     noted = post(client, "/tickets/T1/articles", {"body": "Router of the 3rd floor again",
                                                   "internal": "yes"}, token_from="/tickets/T1")  # fmt: skip
@@ -137,9 +142,7 @@ def test_the_requester_never_sees_internal_notes(
 def test_an_agent_resolves_a_ticket_and_the_requester_rates_it_by_link_once(
     client: TestClient, care: dict[str, str], accounts: Accounts, engine: Engine
 ) -> None:
-    ok(client.post(f"{API}/tickets", headers=care, json={
-        "id": "T1", "requester": "P1", "serving_entity": "ORG", "subject": "VPN down",
-        "created_at": "2026-03-02T08:00:00Z"}), 201)  # fmt: skip
+    open_t1(client, care)
     sign_in_as(client, accounts.actor("service_agent"), SECRET_KEY, NOW)
     early = post(client, "/tickets/T1/surveys", {}, token_from="/tickets/T1")
     moved = post(client, "/tickets/T1/status", {"status": "resolved"}, token_from="/tickets/T1")
@@ -174,9 +177,7 @@ def test_an_agent_resolves_a_ticket_and_the_requester_rates_it_by_link_once(
 def test_a_survey_form_without_the_csrf_token_is_refused(
     client: TestClient, care: dict[str, str], engine: Engine
 ) -> None:
-    ok(client.post(f"{API}/tickets", headers=care, json={
-        "id": "T1", "requester": "P1", "serving_entity": "ORG", "subject": "VPN down",
-        "created_at": "2026-03-02T08:00:00Z"}), 201)  # fmt: skip
+    open_t1(client, care)
     ok(client.post(f"{API}/tickets/T1/status", headers=care, json={"status": "resolved"}))
     link = ok(client.post(f"{API}/surveys", headers=care,
                           json={"kind": "csat", "ticket": "T1"}), 201)["link"]  # fmt: skip
@@ -191,9 +192,7 @@ def test_a_survey_form_without_the_csrf_token_is_refused(
 def test_an_employee_answers_a_waiting_survey_on_their_page(
     client: TestClient, care: dict[str, str], accounts: Accounts, engine: Engine
 ) -> None:
-    ok(client.post(f"{API}/tickets", headers=care, json={
-        "id": "T1", "requester": "P1", "serving_entity": "ORG", "subject": "VPN down",
-        "created_at": "2026-03-02T08:00:00Z"}), 201)  # fmt: skip
+    open_t1(client, care)
     ok(client.post(f"{API}/tickets/T1/status", headers=care, json={"status": "resolved"}))
     ok(client.post(f"{API}/surveys", headers=care, json={"kind": "csat", "ticket": "T1"}), 201)
     ok(
@@ -275,9 +274,7 @@ def test_the_parity_page_alerts_when_internal_customers_wait_longer(
 def test_status_changes_and_survey_links_are_the_agents(
     client: TestClient, care: dict[str, str], accounts: Accounts, engine: Engine
 ) -> None:
-    ok(client.post(f"{API}/tickets", headers=care, json={
-        "id": "T1", "requester": "P1", "serving_entity": "ORG", "subject": "VPN down",
-        "created_at": "2026-03-02T08:00:00Z"}), 201)  # fmt: skip
+    open_t1(client, care)
     sign_in_as(client, accounts.actor("employee", person="P1"), SECRET_KEY, NOW)
 
     moved = post(client, "/tickets/T1/status", {"status": "closed"}, token_from="/tickets/T1")

@@ -8,6 +8,7 @@ surveys. The survey link needs no sign-in: its token is the credential.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
@@ -321,25 +322,46 @@ def survey_form(request: Request, token: str) -> Response:
     return _survey_page(request, survey, action=f"/surveys/{quote(token, safe='')}", actor=actor)
 
 
+def _answer(
+    request: Request,
+    form: FormData,
+    actor: Actor | None,
+    *,
+    action: str,
+    record: Callable[[int, str | None], object],
+    survey: Callable[[], dict[str, Any]],
+    closed: type[InhouseError],
+) -> Response | None:
+    """Record a survey form's answer: ``None`` when recorded, else the form again with
+    its problems, or the page saying the survey is closed."""
+    score, problems = _score(form)
+    try:
+        if problems:
+            raise InvalidFields(problems)
+        record(score, _text(form, "comment") or None)
+    except InvalidFields as error:
+        return _survey_page(request, survey(), action=action, actor=actor,
+                            problems=error.problems, status=422)  # fmt: skip
+    except closed as error:
+        return _survey_closed(request, error, actor)
+    return None
+
+
 @router.post("/surveys/{token}")
 def survey_answer(request: Request, token: str, form: Form) -> Response:
     """The link's answer, once. Signed in as someone other than the requester (an agent
     clicking the link) is refused: ratings come from requesters."""
     actor = page_actor(request)
     clock = request.app.state.clock
-    score, problems = _score(form)
-    try:
-        if problems:
-            raise InvalidFields(problems)
-        care.answer_survey(uow=_uow(request), clock=clock, token=token, score=score,
-                           comment=_text(form, "comment") or None, actor=actor)  # fmt: skip
-    except InvalidFields as error:
-        survey = care.survey_for(uow=_uow(request), clock=clock, token=token)
-        return _survey_page(request, survey, action=f"/surveys/{quote(token, safe='')}",
-                            actor=actor, problems=error.problems, status=422)  # fmt: skip
-    except InhouseError as error:
-        return _survey_closed(request, error, actor)
-    return render(request, "survey.html", {"thanks": True}, actor=actor)
+    failed = _answer(
+        request, form, actor, action=f"/surveys/{quote(token, safe='')}",
+        record=lambda score, comment: care.answer_survey(
+            uow=_uow(request), clock=clock, token=token, score=score, comment=comment,
+            actor=actor),
+        survey=lambda: care.survey_for(uow=_uow(request), clock=clock, token=token),
+        closed=InhouseError,
+    )  # fmt: skip
+    return failed or render(request, "survey.html", {"thanks": True}, actor=actor)
 
 
 @router.get("/me/surveys/{survey_id}")
@@ -356,19 +378,16 @@ def own_survey_form(request: Request, survey_id: int, actor: SurveyTaker) -> Res
 def own_survey_answer(request: Request, survey_id: int, actor: SurveyTaker, form: Form) -> Response:
     """An employee answers a survey of theirs from their page (no link needed)."""
     clock = request.app.state.clock
-    score, problems = _score(form)
-    try:
-        if problems:
-            raise InvalidFields(problems)
-        care.answer_own_survey(uow=_uow(request), actor=actor, clock=clock, survey=survey_id,
-                               score=score, comment=_text(form, "comment") or None)  # fmt: skip
-    except InvalidFields as error:
-        survey = care.own_survey(uow=_uow(request), actor=actor, clock=clock, survey=survey_id)
-        return _survey_page(request, survey, action=f"/me/surveys/{survey_id}", actor=actor,
-                            problems=error.problems, status=422)  # fmt: skip
-    except care.SurveyClosed as error:
-        return _survey_closed(request, error, actor)
-    return redirect("/me#me-surveys")
+    failed = _answer(
+        request, form, actor, action=f"/me/surveys/{survey_id}",
+        record=lambda score, comment: care.answer_own_survey(
+            uow=_uow(request), actor=actor, clock=clock, survey=survey_id, score=score,
+            comment=comment),
+        survey=lambda: care.own_survey(uow=_uow(request), actor=actor, clock=clock,
+                                       survey=survey_id),
+        closed=care.SurveyClosed,
+    )  # fmt: skip
+    return failed or redirect("/me#me-surveys")
 
 
 # --------------------------------------------------------------------------- parity
