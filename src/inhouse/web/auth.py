@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import logging
+import threading
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Annotated, Any
@@ -77,6 +78,7 @@ class TokenCache:
         self._version = -1
         self._actors: dict[str, Actor | None] = {}
         self._noted: dict[str, datetime] = {}  # token → when this process last stored its use
+        self._noting = threading.Lock()
 
     def actor(self, engine: Any, token: str, version: int, now: datetime) -> Actor | None:
         if version != self._version:
@@ -91,10 +93,11 @@ class TokenCache:
 
     def _note_use(self, engine: Any, token: str, now: datetime) -> None:
         """``last_used_at`` to the minute: one small write a minute per token at most."""
-        noted = self._noted.get(token)
-        if noted is not None and now - noted < identity.TOKEN_USE_RESOLUTION:
-            return
-        self._noted[token] = now
+        with self._noting:  # concurrent requests with one token: one of them writes
+            noted = self._noted.get(token)
+            if noted is not None and now - noted < identity.TOKEN_USE_RESOLUTION:
+                return
+            self._noted[token] = now
         try:
             identity.note_token_use(uow=UnitOfWork(engine), token=token, at=now)
         except OperationalError:  # a busy SQLite file: the request matters more than this
