@@ -3,8 +3,12 @@ customers' tickets per month, aggregated by the database (SQLite and PostgreSQL)
 
 from __future__ import annotations
 
+import json
+import re
+import time
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from conftest import NOW, SECRET_KEY, Accounts
@@ -45,12 +49,13 @@ TICKETS = (  # id, created, internal, breached
 )
 
 
-def _write_tickets(engine: Engine) -> None:
-    with UnitOfWork(engine) as uow:
-        uow.groups.add("entities", {"id": "SRV", "name": "Service GmbH"})
-        uow.commit()
+def _write_tickets(engine: Engine, tickets: tuple[tuple[Any, ...], ...] = TICKETS) -> None:
+    if tickets is TICKETS:
+        with UnitOfWork(engine) as uow:
+            uow.groups.add("entities", {"id": "SRV", "name": "Service GmbH"})
+            uow.commit()
     with engine.begin() as connection:
-        for ticket, created, internal, breached in TICKETS:
+        for ticket, created, internal, breached in tickets:
             connection.execute(insert(care.tickets).values(
                 id=ticket, created_at=created, requester_kind="account", requester="ACCT-1",
                 serving_entity="SRV", relation="same_entity" if internal else "external",
@@ -151,3 +156,33 @@ def test_the_dashboard_draws_the_parity_chart_for_its_readers(
     assert "intern: SLA eingehalten (%)" in german.split('id="service_parity"')[1]
     sign_in_as(client, accounts.actor("sales_system"), SECRET_KEY, NOW)
     assert 'id="service_parity"' not in client.get("/").text
+
+
+def _parity(page: str) -> list[list[float]]:
+    found = re.search(r'<script type="application/json" id="chart-data-service_parity">(.*?)'
+                      r"</script>", page, re.S)  # fmt: skip
+    assert found
+    return [trace["y"] for trace in json.loads(found.group(1))["data"]]
+
+
+def test_the_parity_numbers_are_kept_per_data_version(
+    client: TestClient, accounts: Accounts, engine: Engine
+) -> None:
+    _write_tickets(engine)
+    sign_in_as(client, accounts.actor("admin"), SECRET_KEY, NOW)
+    assert _parity(client.get("/").text) == [[66.7, 100.0], [50.0, 80.0]]
+    # a ticket written behind the app's back, without a new data version: the kept numbers
+    _write_tickets(engine, (("T16", datetime(2026, 2, 6, 10, 0, tzinfo=UTC), False, False),))
+    assert _parity(client.get("/").text) == [[66.7, 100.0], [50.0, 80.0]]
+    # a write (an audit-log row) makes a new version: the older numbers at once, marked as
+    # such, while the new ones are computed in the background
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO audit_log (at, actor, action, resource, resource_id) "
+                                "VALUES (CURRENT_TIMESTAMP, 'test', 'update', 'test', 'x')"))  # fmt: skip
+    for _ in range(100):
+        page = client.get("/").text
+        if 'id="refreshing"' not in page:
+            break
+        assert _parity(page) == [[66.7, 100.0], [50.0, 80.0]]
+        time.sleep(0.1)
+    assert _parity(page) == [[66.7, 100.0], [66.7, 80.0]]  # February: 2 of 3 external met
