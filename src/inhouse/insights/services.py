@@ -400,7 +400,11 @@ def service_parity(*, uow: UnitOfWork, actor: Actor, on: date) -> Figure:
     up to ``on``'s month (UTC): tickets whose stored SLA figures show no breached clock ÷
     tickets whose outcome is decided. Months in which either segment has no decided
     ticket are left out (there is nothing to compare); each month's label gives the
-    numbers of decided tickets, internal / external."""
+    numbers of decided tickets, internal / external.
+
+    The outcome is the one stored at the ticket's last event (no clock here): a clock
+    that ran past its due time counts once the ticket's next event stores it, whereas
+    the parity report (``care.services.parity``) counts it as breached as of now."""
     require(actor, P.READ_PARITY)
     months = month_starts(on, 12)
     with uow:
