@@ -1,4 +1,4 @@
-"""Benchmark of the dashboard (``GET /``) on PostgreSQL with a million orders.
+"""Benchmark of the dashboard (``GET /``) on PostgreSQL: a million orders, 100,000 tickets.
 
 What it does, in one run:
 
@@ -12,8 +12,11 @@ What it does, in one run:
    are spread over the twelve months up to today; ``--staff-share`` of the orders
    (default 10 %) are staff purchases from German employers with a discount under a staff
    programme; then ``ANALYZE``;
-3. tickets: ``--tickets`` (default 100,000) are written once the care context keeps
-   them (a ``tickets`` table); until then the run says that it measured without tickets;
+3. writes ``--tickets`` tickets (default 100,000) with COPY (``tickets.py``, shared with
+   ``parity.py``): the demo's calendars and SLA policies are defined, the (serving
+   entity, requester) pairs are classified once with the demo register, the tickets are
+   created over the twelve months up to now and their SLA figures computed by the care
+   domain (so some are breached), without events; then ``ANALYZE``;
 4. serves the real app (``uvicorn --factory inhouse.web.app:create_app``) as a child
    process, signs in as an administrator (who sees every chart) and measures ``GET /``
    with one keep-alive HTTP client, one request after another, in two scenarios:
@@ -24,7 +27,7 @@ What it does, in one run:
    * ``cached`` the data unchanged: the aggregates come from the cache of the current
                 data version (``--cached`` requests, default 200);
 
-   every answer must be a 200 holding the order charts;
+   every answer must be a 200 holding the order charts and the service parity chart;
    and then how long the charts take to show a write (``catch_up_ms``, ``--catch-up``
    writes, each waited for at most ``--limit`` seconds), taxable benefits included:
    those value every staff line in Python, in a background thread of the server. The
@@ -59,10 +62,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, text
 
 try:
     from benchmarks.api_classify import bench_schema, machine, schema_url, start_server
+    from benchmarks.tickets import Party
+    from benchmarks.tickets import write_tickets as shared_tickets
 except ModuleNotFoundError:  # run as a script: python benchmarks/dashboard.py
     from api_classify import (  # type: ignore[no-redef,import-not-found]
         bench_schema,
@@ -70,12 +75,14 @@ except ModuleNotFoundError:  # run as a script: python benchmarks/dashboard.py
         schema_url,
         start_server,
     )
+    from tickets import Party  # type: ignore[no-redef,import-not-found]
+    from tickets import write_tickets as shared_tickets  # type: ignore[no-redef,import-not-found]
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 INHOUSE_APP = "inhouse.web.app:create_app"
 TARGET_P95_MS = 300.0
-ORDER_CHARTS = ("revenue_by_relation", "internal_share", "staff_discount_cost",
-                "intercompany_matrix", "programme_participation")  # fmt: skip
+CHARTS = ("revenue_by_relation", "internal_share", "staff_discount_cost",
+                "intercompany_matrix", "programme_participation", "service_parity")  # fmt: skip
 ADMIN, PASSWORD = "bench-admin", "bench-admin-password"
 SECRET = "dashboard-benchmark-secret-key-0123456789-abcdefghij"
 STAFF = ("employee", "group_employee")
@@ -217,13 +224,53 @@ def write_orders(
     return counts
 
 
-def write_tickets(engine: Engine, count: int) -> str:
-    """Tickets for the parity chart, once the care context keeps them."""
-    if "tickets" not in inspect(engine).get_table_names():
-        return (
-            "not written: the care context (tickets) is not merged yet; measured with orders only"
-        )
-    raise SystemExit("a tickets table exists: teach write_tickets its columns before measuring")
+def write_tickets(
+    engine: Engine, register: Any, count: int, today: date, seed: int
+) -> dict[str, Any]:
+    """``count`` tickets over the twelve months up to today (no events: the dashboard reads
+    only the tickets' stored SLA figures), measured with the demo's calendars and SLA
+    policies: every entity of the demo serves its staff, other entities and outside
+    accounts; the demo's laggard (TEL) answers its internal customers later."""
+    from inhouse.care import services as care
+    from inhouse.clock import SystemClock
+    from inhouse.db.uow import UnitOfWork
+    from inhouse.demo import CARE_CALENDARS, CARE_POLICIES, PARITY_LAGGARD
+    from inhouse.identity.domain import SYSTEM
+
+    clock = SystemClock()
+    for calendar in CARE_CALENDARS:
+        care.define_calendar(uow=UnitOfWork(engine), actor=SYSTEM, clock=clock,
+                             **calendar)  # type: ignore[arg-type]  # fmt: skip
+    for policy in CARE_POLICIES:
+        care.define_policy(uow=UnitOfWork(engine), actor=SYSTEM, clock=clock,
+                           **policy)  # type: ignore[arg-type]  # fmt: skip
+    rng = random.Random(seed)
+    on = today - timedelta(days=180)
+    requesters = ([(p, "person") for p in sorted(register.persons)]
+                  + [(e, "entity") for e in sorted(register.entities)]
+                  + [(f"C{n:05d}", "account") for n in range(1, 2001)])  # fmt: skip
+    parties: list[Party] = []
+    for _ in range(6000):
+        serving, (requester, kind) = rng.choice(sorted(register.entities)), rng.choice(requesters)
+        if serving == requester:
+            continue
+        try:
+            answer = register.classify(serving, requester, on)
+        except Exception:
+            continue
+        relation = answer.relation.value
+        parties.append(Party(serving, requester, kind, relation, tuple(answer.evidence),
+                             slow=serving == PARITY_LAGGARD and relation != "external"))  # fmt: skip
+    first = date(today.year - 1, today.month, 1) + timedelta(days=31)
+    start = datetime(first.year, first.month, 1, tzinfo=UTC)
+    quarters = int((datetime.now(UTC) - start).total_seconds() // 900)
+    made = shared_tickets(engine, count, lambda _n, r: r.choice(parties), start=start,
+                          quarters=quarters, seed=seed, with_events=False)  # fmt: skip
+    with engine.connect() as connection:
+        made["tickets"] = int(connection.execute(text("SELECT count(*) FROM tickets")).scalar_one())
+        made["breached"] = int(connection.execute(
+            text("SELECT count(*) FROM tickets WHERE breached")).scalar_one())  # fmt: skip
+    return made
 
 
 # --------------------------------------------------------------------------- measuring
@@ -253,7 +300,7 @@ def measure(client: httpx.Client, engine: Engine, requests: int, *, fresh: bool)
         answer = client.get("/")
         times.append((time.perf_counter() - start) * 1000)
         if answer.status_code != 200 or not all(
-            f'data-chart="chart-data-{key}"' in answer.text for key in ORDER_CHARTS
+            f'data-chart="chart-data-{key}"' in answer.text for key in CHARTS
         ):
             bad += 1
             if bad == 1:
@@ -322,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
             today = datetime.now(UTC).date()
             result["rows"] = write_orders(engine, register, args.orders, today, args.seed,
                                           args.staff_share)  # fmt: skip
-            result["tickets"] = write_tickets(engine, args.tickets)
+            result["tickets"] = write_tickets(engine, register, args.tickets, today, args.seed)
             result["load_seconds"] = round(time.perf_counter() - started, 1)
             env = {**os.environ, "INHOUSE_DATABASE_URL": url, "INHOUSE_SECRET_KEY": SECRET,
                    "INHOUSE_FRESHNESS_SECONDS": "0"}  # fmt: skip

@@ -41,16 +41,13 @@ import json
 import os
 import platform
 import random
-import sys
 import time
-from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Engine, text
 
 from inhouse.care import services as care
-from inhouse.care.services import Rules, figures_of
 from inhouse.clock import FixedClock
 from inhouse.db.engine import make_engine
 from inhouse.db.migrate import upgrade
@@ -58,20 +55,17 @@ from inhouse.db.uow import UnitOfWork
 from inhouse.groups.services import RegisterCache
 from inhouse.identity.domain import SYSTEM
 
+try:
+    from benchmarks.tickets import Party, write_tickets
+except ModuleNotFoundError:  # run as a script: python benchmarks/parity.py
+    from tickets import Party, write_tickets  # type: ignore[no-redef,import-not-found]
+
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TARGET_SECONDS = 10.0
 SERVING = [f"S{n:02d}" for n in range(20)]
 LAGGARD = "S00"
 YEAR_START = datetime(2026, 1, 1, tzinfo=UTC)
 CLOCK = FixedClock(datetime(2027, 1, 15, tzinfo=UTC))
-TICKET_COLUMNS = (
-    "id", "created_at", "requester_kind", "requester", "serving_entity", "relation",
-    "internal", "relation_evidence", "channel", "priority", "subject", "status", "policy",
-    "policy_pinned", "policy_evidence", "first_response_at", "first_response_minutes",
-    "first_response_due", "resolved_at", "resolution_minutes", "resolution_due",
-    "next_response_minutes", "breached",
-)  # fmt: skip
-EVENT_COLUMNS = ("ticket", "at", "kind", "status", "author", "public", "body", "written_by")
 
 
 def schema_engine(url: str, schema: str, *, fresh: bool) -> Engine:
@@ -122,104 +116,22 @@ def set_up_rules(engine: Engine) -> None:
                            name=str(policy["id"]), **policy)  # fmt: skip
 
 
-_REPLY = (10, 30, 60, 120, 240, 480, 900)
-_PAUSE = (30, 120, 600, 1500)
-_WORK = (60, 240, 600, 1200, 2400)
-
-
 def generate(engine: Engine, tickets: int, requesters: list[str], seed: int) -> dict[str, float]:
-    rng = random.Random(seed)
     register = RegisterCache().current(UnitOfWork(engine))
-    with UnitOfWork(engine) as uow:
-        rules = Rules.load(uow)
-    relation_of: dict[tuple[str, str], tuple[str, list[str]]] = {}
+    relation_of: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {}
     for serving in SERVING:
         for requester in requesters:
             answer = register.classify(serving, requester, date(2026, 1, 1))
-            relation_of[(serving, requester)] = (answer.relation.value, list(answer.evidence))
+            relation_of[(serving, requester)] = (answer.relation.value, tuple(answer.evidence))
 
-    @lru_cache(maxsize=200_000)
-    def figures(created: datetime, offsets: tuple[int, ...], relation: str, priority: str
-                ) -> dict[str, Any]:  # fmt: skip
-        row = {"created_at": created, "relation": relation, "priority": priority}
-        values, _report = figures_of(row, _events("", created, offsets), rules)
-        return values
+    def pick(n: int, rng: random.Random) -> Party:
+        serving = SERVING[n % 20]
+        requester = requesters[rng.randrange(len(requesters))]
+        relation, evidence = relation_of[(serving, requester)]
+        return Party(serving, requester, "person" if requester[0] == "E" else "account",
+                     relation, evidence, slow=serving == LAGGARD and relation != "external")  # fmt: skip
 
-    started = time.perf_counter()
-    computing = 0.0
-    raw = engine.raw_connection()
-    try:
-        connection: Any = raw.driver_connection
-        chunk = 50_000
-        for first in range(0, tickets, chunk):
-            ticket_rows: list[tuple[Any, ...]] = []
-            event_rows: list[tuple[Any, ...]] = []
-            for n in range(first, min(first + chunk, tickets)):
-                serving = SERVING[n % 20]
-                requester = requesters[rng.randrange(len(requesters))]
-                relation, evidence = relation_of[(serving, requester)]
-                created = YEAR_START + timedelta(minutes=15 * rng.randrange(365 * 96))
-                slow = serving == LAGGARD and relation != "external"
-                reply = rng.choice(_REPLY) * (4 if slow else 1)
-                offsets = (reply // 2, reply, reply + rng.choice(_PAUSE),
-                           reply + 2 * rng.choice(_PAUSE), reply + rng.choice(_WORK) * (3 if slow else 1))  # fmt: skip
-                priority = rng.choices(("low", "normal", "high", "urgent"), (2, 6, 2, 1))[0]
-                tick = time.perf_counter()
-                values = figures(created, offsets, relation, priority)
-                computing += time.perf_counter() - tick
-                ticket_id = f"B{n:07d}"
-                row = {
-                    "id": ticket_id, "created_at": created,
-                    "requester_kind": "person" if requester[0] == "E" else "account",
-                    "requester": requester, "serving_entity": serving, "relation": relation,
-                    "internal": relation != "external", "relation_evidence": json.dumps(evidence),
-                    "channel": "email", "priority": priority, "subject": "Benchmark ticket",
-                    "policy_pinned": False, **values,
-                    "policy_evidence": json.dumps(values["policy_evidence"]),
-                }  # fmt: skip
-                ticket_rows.append(tuple(row[c] for c in TICKET_COLUMNS))
-                event_rows.extend(_events(ticket_id, created, offsets, rows=True))
-            with connection.cursor() as cursor:
-                with cursor.copy(f"COPY tickets ({', '.join(TICKET_COLUMNS)}) FROM STDIN") as copy:
-                    for values_row in ticket_rows:
-                        copy.write_row(values_row)
-                with cursor.copy(
-                    f"COPY ticket_events ({', '.join(EVENT_COLUMNS)}) FROM STDIN"
-                ) as copy:
-                    for values_row in event_rows:
-                        copy.write_row(values_row)
-            connection.commit()
-            done = min(first + chunk, tickets)
-            print(f"  {done:,} tickets written ({time.perf_counter() - started:.0f} s)",
-                  file=sys.stderr, flush=True)  # fmt: skip
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE tickets")
-            cursor.execute("ANALYZE ticket_events")
-        connection.commit()
-    finally:
-        raw.close()
-    return {"generate_seconds": round(time.perf_counter() - started, 1),
-            "figures_seconds": round(computing, 1),
-            "figures_cache": figures.cache_info().hits}  # fmt: skip
-
-
-def _events(ticket: str, created: datetime, offsets: tuple[int, ...], rows: bool = False
-            ) -> list[Any]:  # fmt: skip
-    note, reply, pause, back, done = offsets
-    at = [created + timedelta(minutes=m) for m in (0, note, reply, reply, reply + 5, pause,
-                                                     pause, back, back + done, back + done + 4320)]  # fmt: skip
-    spec = [
-        ("article", None, "requester", True), ("article", None, "agent", False),
-        ("status", "open", None, None), ("article", None, "agent", True),
-        ("status", "pending_customer", None, None), ("article", None, "requester", True),
-        ("status", "open", None, None), ("article", None, "agent", True),
-        ("status", "resolved", None, None), ("status", "closed", None, None),
-    ]  # fmt: skip
-    if rows:
-        return [(ticket, when, kind, status, author, public, None, "benchmark")
-                for when, (kind, status, author, public) in zip(at, spec, strict=True)]  # fmt: skip
-    return [{"at": when, "kind": kind, "status": status, "author": author, "public": public}
-            for when, (kind, status, author, public) in zip(at, spec, strict=True)]  # fmt: skip
+    return write_tickets(engine, tickets, pick, start=YEAR_START, quarters=365 * 96, seed=seed)
 
 
 def time_reports(engine: Engine) -> dict[str, Any]:

@@ -187,12 +187,13 @@ def test_wrong_password_is_refused(page: Page, server: Server) -> None:
 def test_dashboard_draws_its_charts(page: Page, server: Server) -> None:
     sign_in(page, server, user(Role.ADMIN))
     charts = page.locator(".chart[data-drawn=true]")
-    expect(charts).to_have_count(9)  # 4 of the register and programmes, 5 of the orders
+    expect(charts).to_have_count(10)  # 4 of the register and programmes, 5 of the orders,
+    # and service parity
     # the seller × buyer matrix is a heatmap: Plotly paints it as an image
     expect(page.locator("#intercompany_matrix .chart g.hm image").first).to_be_attached()
     for key in ("group_sizes", "headcount_by_entity", "headcount_over_time",
                 "revenue_by_relation", "internal_share", "staff_discount_cost",
-                "programme_participation"):  # fmt: skip
+                "programme_participation", "service_parity"):  # fmt: skip
         drawn = page.locator(f"#{key} .chart svg.main-svg").first
         expect(drawn).to_be_visible()
         # Plotly drew bars or lines from the numbers
@@ -203,7 +204,9 @@ def test_dashboard_draws_its_charts(page: Page, server: Server) -> None:
     table = page.locator("#headcount_by_entity details.numbers table")
     expect(table).to_be_visible()
     expect(table.locator("tbody")).to_contain_text("ABC Handel GmbH")
-    expect(page.locator("#service_parity")).to_contain_text("No tickets are recorded yet")
+    page.click("#service_parity details.numbers summary")
+    parity = page.locator("#service_parity details.numbers table")
+    expect(parity.locator("thead")).to_contain_text("internal: SLA met (%)")
 
 
 def test_classify_tool(page: Page, server: Server) -> None:

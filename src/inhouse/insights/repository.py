@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import date
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -267,6 +267,43 @@ class InsightsRepository:
                 )
             )
         return answers
+
+    # ------------------------------------------------------------------ service parity
+
+    def _utc_month(self, moment: Any) -> Any:
+        """``YYYY-MM`` of a UTC moment column (PostgreSQL: whatever the session's zone)."""
+        if self.connection.dialect.name == "postgresql":
+            return func.to_char(func.timezone("UTC", moment), "YYYY-MM")
+        return func.strftime("%Y-%m", moment)
+
+    def attainment_by_month(self, since: date, until: date) -> list[Row]:
+        """Per month (UTC) of tickets created ``since`` ≤ UTC day < ``until`` and per
+        segment (``internal`` true or false): ``tickets``, ``decided`` (their stored SLA
+        outcome is known: ``breached`` not null) and ``met`` (``breached`` false)."""
+        from inhouse.care import tables as care
+
+        k = care.tickets
+        month = self._utc_month(k.c.created_at)
+        query = (
+            select(
+                month.label("month"),
+                k.c.internal,
+                func.count(),
+                func.count(k.c.breached),
+                func.sum(case((k.c.breached.is_(False), 1), else_=0)),
+            )
+            .where(
+                k.c.created_at >= datetime.combine(since, time(), UTC),
+                k.c.created_at < datetime.combine(until, time(), UTC),
+            )
+            .group_by(month, k.c.internal)
+            .order_by(month, k.c.internal)
+        )
+        return [
+            {"month": str(m), "internal": bool(i), "tickets": int(n), "decided": int(d),
+             "met": int(x or 0)}
+            for m, i, n, d, x in self.connection.execute(query)
+        ]  # fmt: skip
 
     def capped_programmes(self, year: int) -> list[Row]:
         """Staff programmes with an annual cap that run on at least one day of ``year``."""

@@ -4,9 +4,6 @@ Every function checks the actor's permission exactly as the API's route for the 
 records does (an ``employee`` sees only their own person and employments, anyone sees
 their own API tokens). Charts are plain numbers (:class:`Figure`); the web app draws
 them and shows their table.
-
-Charts whose records do not exist yet are listed in :data:`AWAITING` with what they
-wait for, so that pages say so instead of showing made-up numbers.
 """
 
 from __future__ import annotations
@@ -378,23 +375,6 @@ class Figure:
         return not self.categories or all(not any(s.values) for s in self.series)
 
 
-@dataclass(frozen=True, slots=True)
-class Awaiting:
-    """A chart whose records are not kept yet: ``needs`` names them (``orders``, ``tickets``)."""
-
-    key: str
-    needs: str
-    permission: Permission
-
-
-# Service parity waits for the care context (tickets); the order charts read the orders.
-AWAITING: tuple[Awaiting, ...] = (Awaiting("service_parity", "tickets", P.READ_PEOPLE),)
-
-
-def awaiting(*, actor: Actor) -> list[Awaiting]:
-    return [a for a in AWAITING if actor.may(a.permission)]
-
-
 def month_starts(on: date, months: int) -> list[date]:
     """The first days of the ``months`` months up to and including ``on``'s month."""
     days: list[date] = []
@@ -465,14 +445,54 @@ def programmes_by_kind(*, uow: UnitOfWork, actor: Actor, on: date) -> Figure:
     )
 
 
+PARITY_SERIES = ("internal: SLA met (%)", "external: SLA met (%)")
+
+
+def service_parity(*, uow: UnitOfWork, actor: Actor, on: date) -> Figure:
+    """SLA attainment of internal and external customers' tickets, per month of the twelve
+    up to ``on``'s month (UTC): tickets whose stored SLA figures show no breached clock ÷
+    tickets whose outcome is decided. Months in which either segment has no decided
+    ticket are left out (there is nothing to compare); each month's label gives the
+    numbers of decided tickets, internal / external.
+
+    The outcome is the one stored at the ticket's last event (no clock here): a clock
+    that ran past its due time counts once the ticket's next event stores it, whereas
+    the parity report (``care.services.parity``) counts it as breached as of now."""
+    require(actor, P.READ_PARITY)
+    months = month_starts(on, 12)
+    with uow:
+        rows = InsightsRepository(uow.connection).attainment_by_month(
+            months[0], _next_month(months[-1])
+        )
+    by = {(r["month"], r["internal"]): r for r in rows}
+    kept: list[tuple[str, Row, Row]] = []
+    for month in months:
+        key = month.isoformat()[:7]
+        inside, outside = by.get((key, True)), by.get((key, False))
+        if inside and outside and inside["decided"] and outside["decided"]:
+            kept.append((month.isoformat(), inside, outside))
+
+    def pct(row: Row) -> Decimal:
+        return (Decimal(row["met"]) * 100 / Decimal(row["decided"])).quantize(Decimal("0.1"))
+
+    return Figure(
+        "service_parity", "line", tuple(m for m, _, _ in kept),
+        (Series(PARITY_SERIES[0], tuple(pct(i) for _, i, _ in kept)),
+         Series(PARITY_SERIES[1], tuple(pct(o) for _, _, o in kept))),
+        unit="percent", labels={m: f"{i['decided']} / {o['decided']}" for m, i, o in kept},
+    )  # fmt: skip
+
+
 def dashboard(
     *,
     uow_factory: Callable[[], UnitOfWork],
     register: Callable[[], Register],
     actor: Actor,
     on: date,
-) -> list[Figure]:
-    """Every chart with numbers that the actor may see."""
+) -> tuple[Figure, ...]:
+    """Every chart with numbers that the actor may see, besides the order charts. They
+    depend on the data, the day and :func:`figures_slot` only, so the app keeps them per
+    data version (a :class:`VersionedCache`)."""
     figures: list[Figure] = []
     if actor.may(P.READ_GROUP_STRUCTURE):
         figures.append(group_sizes(register=register(), actor=actor, on=on))
@@ -481,7 +501,16 @@ def dashboard(
         figures.append(headcount_over_time(uow=uow_factory(), actor=actor, on=on))
     if actor.may(P.READ_PRICING):
         figures.append(programmes_by_kind(uow=uow_factory(), actor=actor, on=on))
-    return figures
+    if actor.may(P.READ_PARITY):
+        figures.append(service_parity(uow=uow_factory(), actor=actor, on=on))
+    return tuple(figures)
+
+
+def figures_slot(actor: Actor, on: date) -> tuple[Any, ...]:
+    """What :func:`dashboard` depends on besides the data: the day and what the actor
+    may read."""
+    return (on, *(actor.may(p) for p in (P.READ_GROUP_STRUCTURE, P.READ_PEOPLE,
+                                         P.READ_PRICING, P.READ_PARITY)))  # fmt: skip
 
 
 # =========================================================================== order charts

@@ -31,7 +31,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from inhouse.errors import InhouseError
 from inhouse.identity.domain import Permission, Role
 from inhouse.identity.services import NotAllowed, NotFound
-from inhouse.insights.services import OrderNumbers, TaxableNumbers, VersionedCache
+from inhouse.insights.services import Figure, OrderNumbers, TaxableNumbers, VersionedCache
 from inhouse.web.pages import (
     admin,
     benefits,
@@ -107,6 +107,7 @@ def plotly_js() -> Path:
 def install(app: FastAPI) -> None:
     """Add the pages, their static files and HTML error pages to the app."""
     app.state.sign_in_limiter = SignInLimiter()
+    app.state.dashboard_figures = VersionedCache[tuple[Figure, ...]]()
     app.state.order_numbers = VersionedCache[OrderNumbers]()
     app.state.taxable_numbers = VersionedCache[TaxableNumbers]()
     app.add_middleware(PageSecurity)

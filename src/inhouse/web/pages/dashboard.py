@@ -1,4 +1,4 @@
-"""The dashboard: charts with their numbers as tables; pending charts say what they wait for."""
+"""The dashboard: charts with their numbers as tables."""
 
 from __future__ import annotations
 
@@ -44,10 +44,8 @@ SERIES = {
     "staff discount cost": N_("staff discount cost"),
     "taxable benefits": N_("taxable benefits"),
     "participation (%)": N_("participation (%)"),
-}
-NEEDS = {
-    "orders": N_("No orders are recorded yet: this chart shows numbers once orders are kept."),
-    "tickets": N_("No tickets are recorded yet: this chart shows numbers once tickets are kept."),
+    "internal: SLA met (%)": N_("internal: SLA met (%)"),
+    "external: SLA met (%)": N_("external: SLA met (%)"),
 }
 CATEGORY = {
     "group_sizes": N_("group (ultimate parent)"),
@@ -59,6 +57,7 @@ CATEGORY = {
     "staff_discount_cost": N_("month"),
     "intercompany_matrix": N_("seller entity"),
     "programme_participation": N_("month"),
+    "service_parity": N_("month"),
 }
 TAXABLE_PENDING = N_(
     "Taxable benefits are being computed from every staff purchase; reload the page in a while to see them."
@@ -67,7 +66,10 @@ TAXABLE_PROBLEM = N_(
     "Taxable benefits are not shown: the benefit rules cannot value every line yet."
 )
 ROW_TITLE = {"intercompany_matrix": N_("buyer entity")}
-LABEL_TITLE = {"programme_participation": N_("buyers / eligible employees")}
+LABEL_TITLE = {
+    "programme_participation": N_("buyers / eligible employees"),
+    "service_parity": N_("tickets with a decided SLA: internal / external"),
+}
 
 
 def _number(value: Decimal | int) -> float | int:
@@ -144,27 +146,28 @@ def dashboard(request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> 
     state = request.app.state
     on = today(state.clock)
     language = language_of(request)
-    figures = insights.dashboard(
-        uow_factory=lambda: UnitOfWork(state.engine),
-        register=lambda: state.register_cache.current(
-            UnitOfWork(state.engine), state.data_version.current()
-        ),
-        actor=actor,
-        on=on,
-    )
+    version = state.data_version.current()
+    cached, up_to_date = state.dashboard_figures.current(
+        insights.figures_slot(actor, on), version,
+        lambda: insights.dashboard(
+            uow_factory=lambda: UnitOfWork(state.engine),
+            register=lambda: state.register_cache.current(UnitOfWork(state.engine), version),
+            actor=actor, on=on),
+    )  # fmt: skip
+    assert cached is not None  # the first figures of a slot are computed in the request
+    figures = list(cached)
     currencies: tuple[str, ...] = ()
     notes: dict[str, str] = {}  # chart → why part of it is missing (a message)
     problems: dict[str, str] = {}  # chart → the problem in detail
-    up_to_date = True
     currency = request.query_params.get("currency")
     if any(actor.may(p) for p in ORDER_READERS):
-        version = state.data_version.current()
-        found, up_to_date = state.order_numbers.current(
+        found, numbers_ready = state.order_numbers.current(
             insights.numbers_slot(actor, on), version,
             lambda: insights.order_numbers(uow_factory=lambda: UnitOfWork(state.engine),
                                            actor=actor, on=on),
         )  # fmt: skip
         assert found is not None  # the first numbers of a slot are computed in the request
+        up_to_date = up_to_date and numbers_ready
         taxable = None
         if actor.may(Permission.READ_BENEFITS):
             taxable, taxable_ready = state.taxable_numbers.current(
@@ -201,11 +204,7 @@ def dashboard(request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> 
         }
         for figure in figures
     ]
-    pending = [
-        {"key": a.key, "title": TITLES[a.key], "needs": NEEDS[a.needs]}
-        for a in insights.awaiting(actor=actor)
-    ]
-    return render(request, "dashboard.html", {"charts": charts, "pending": pending, "on": on,
+    return render(request, "dashboard.html", {"charts": charts, "on": on,
                                               "currencies": currencies, "currency": currency,
                                               "up_to_date": up_to_date},
                   actor=actor)  # fmt: skip
