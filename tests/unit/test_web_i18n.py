@@ -3,11 +3,14 @@ German translation for every message the pages show."""
 
 from __future__ import annotations
 
+import ast
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from babel.messages.pofile import read_po
 
+from inhouse.web import i18n
 from inhouse.web.i18n import (
     LOCALES_DIR,
     Formats,
@@ -53,3 +56,18 @@ def test_every_message_has_a_german_translation() -> None:
             if f"%({name})s" in message:
                 assert f"%({name})s" in str(translated[message]), message
     assert translations("de").gettext("Sign in") == "Anmelden"
+
+
+def test_every_marked_message_in_the_page_modules_is_one_literal_the_catalogue_reads() -> None:
+    # N_(…) marks a message for the catalogue, which reads the source text: a message split
+    # over literals, or a comment before it, would stay untranslated without a word
+    read, _plurals = messages_in_sources()
+    pages = Path(i18n.__file__).parent / "pages"
+    unread = [
+        f"{module.name}:{call.lineno}"
+        for module in sorted(pages.glob("*.py"))
+        for call in ast.walk(ast.parse(module.read_text(encoding="utf-8")))
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "N_"
+        if not (isinstance(call.args[0], ast.Constant) and call.args[0].value in read)
+    ]
+    assert unread == []

@@ -62,8 +62,9 @@ CLOCKS = {
 }
 SEGMENTS = {"internal": N_("internal customers"), "external": N_("external customers")}
 SURVEY_KINDS = {"csat": N_("satisfaction (CSAT)"), "nps": N_("recommendation (NPS)")}
-# care.services.ParityReport.method, to translate it (a test keeps the two the same)
-PARITY_METHOD = N_(  # one literal: the catalogue reads single literals
+# care.services.ParityReport.method, to translate it (a test keeps the two the same); one
+# literal right after the bracket, as the catalogue reads only those
+PARITY_METHOD = N_(
     "Business minutes of each ticket's SLA policy; percentiles by the nearest-rank method (the value at rank ⌈p·n⌉, no interpolation; median = 50th percentile); attainment = tickets with no breached clock ÷ tickets whose clocks are decided (stopped, or due and not stopped, which counts as breached); CSAT of tickets created in the period; NPS of answers given in the period."
 )
 METRICS = {
