@@ -20,7 +20,7 @@ from typing import Any
 
 from fastapi import HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from markupsafe import Markup
 from starlette.datastructures import FormData
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -29,6 +29,7 @@ from inhouse.clock import today
 from inhouse.dates import parse_date
 from inhouse.identity.domain import Actor, Permission
 from inhouse.web.auth import read_access_token
+from inhouse.web.evidence import translate
 from inhouse.web.i18n import LANGUAGE_NAMES, LANGUAGES, Formats, choose_language, translations
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -45,6 +46,18 @@ environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+@pass_context
+def _evidence(context: Any, sentence: Any) -> Any:
+    """``{{ line | evidence }}``: a domain's evidence sentence in the page's language
+    (see :mod:`inhouse.web.evidence`); anything but a string is left as it is."""
+    if not isinstance(sentence, str):
+        return sentence
+    return translate(sentence, str(context.get("lang", "en")))
+
+
+environment.filters["evidence"] = _evidence
 
 
 def N_(message: str) -> str:  # noqa: N802 - the usual name of the marker
