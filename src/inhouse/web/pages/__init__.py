@@ -13,6 +13,13 @@ Adding a context's pages:
    messages to ``web/locales/de/LC_MESSAGES/messages.po``; translate the blanks (a test
    fails on any message without German);
 5. its routes in the page role matrix (``tests/integration/test_page_roles.py``).
+
+Evidence: the domain explains itself in English sentences (and the API returns them so).
+A template shows each one through the ``evidence`` filter (``{{ line | evidence }}``,
+``{{ lines | map("evidence") | join(" ") }}``), which gives the German on German pages:
+:mod:`inhouse.web.evidence` holds a pattern per sentence shape with its German. A new
+sentence in the domain needs a row there (English pattern, German); a sentence without one
+stays English, and ``tests/integration/test_evidence_german.py`` fails on it.
 """
 
 from __future__ import annotations
