@@ -153,8 +153,18 @@ EXAMPLES = [
      "S00753), abgerundet"),
     ("1 point of 5 points earned of JKL-POINTS (entry 12) unused by 2026-12-01: they expire on "
      "2026-12-02",
-     "1 Punkt von 5 Punkte, verdient aus JKL-POINTS (Buchung 12), bis 2026-12-01 nicht "
+     "1 Punkt von 5 Punkten, verdient aus JKL-POINTS (Buchung 12), bis 2026-12-01 nicht "
      "eingelöst: sie verfallen am 2026-12-02"),
+    ("2 points of JKL-POINTS taken back: the return of 20.00 EUR leaves 30.00 EUR paid for order "
+     "S00753 (50.00 EUR), which keeps 3 points of the 5 points earned",
+     "2 Punkte aus JKL-POINTS zurückgenommen: nach der Rückgabe von 20.00 EUR bleiben 30.00 EUR "
+     "für die Bestellung S00753 (50.00 EUR) bezahlt; damit bleibt es bei 3 Punkten der verdienten "
+     "5 Punkte"),
+    ("40 points from JKL-POINTS: 1 per EUR on 50.00 EUR spent at TEL on 2026-02-26 (order "
+     "S00753), rounded down; capped at 40 points of 50 points: all its budget had left",
+     "40 Punkte aus JKL-POINTS: 1 je EUR auf 50.00 EUR Umsatz bei TEL am 2026-02-26 (Bestellung "
+     "S00753), abgerundet; begrenzt auf 40 Punkte von 50 Punkten: mehr war vom Budget nicht "
+     "übrig"),
     ("participation fell from 64.58% in 2025-12 to 59.62% in 2026-11 (-4.96 percentage points)",
      "die Teilnahme sank von 64.58% in 2025-12 auf 59.62% in 2026-11 (-4.96 Prozentpunkte)"),
 ]  # fmt: skip

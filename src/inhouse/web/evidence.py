@@ -145,6 +145,11 @@ def _points(text: str) -> str:
     return "1 Punkt" if text == "1 point" else re.sub(r"^(\S+) points$", r"\1 Punkte", text)
 
 
+def _points_dative(text: str) -> str:
+    """``of 5 points``: von 5 Punkten."""
+    return "1 Punkt" if text == "1 point" else re.sub(r"^(\S+) points$", r"\1 Punkten", text)
+
+
 def _span(text: str) -> str:
     """``Fri 2026-03-06 16:00–17:00 CET (60 min)``: the weekdays in German."""
     return re.sub(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun)\b", lambda m: _WEEKDAYS[m[1]], text)
@@ -341,7 +346,7 @@ _PARTS: dict[str, tuple[str, Callable[[str], str]]] = {
     "punits": (r"\S+ units?", _units),
     "lines": (r"\S+ lines?", _lines),
     "points": (r"\S+ points?", _points),
-    "points2": (r"\S+ points?", _points),
+    "points2": (r"\S+ points?", _points_dative),
     "points3": (r"\S+ points?", _points),
     "span": (r".+", _span),
     "product": (r".+?", _product),
@@ -712,8 +717,8 @@ RULES: tuple[tuple[str, str], ...] = (
     ("{points} of {programme} taken back: the return of {returned} leaves {paid} paid for "
      "order {order} ({amount}), which keeps {points2} of the {points3} earned",
      "{points} aus {programme} zurückgenommen: nach der Rückgabe von {returned} bleiben {paid} "
-     "für die Bestellung {order} ({amount}) bezahlt, was {points2} der {points3} verdienten "
-     "erhält"),
+     "für die Bestellung {order} ({amount}) bezahlt; damit bleibt es bei {points2} der "
+     "verdienten {points3}"),
     ("{points} of {points2} earned of {programme} (entry {entry}) unused by {day}: they expire "
      "on {day2}",
      "{points} von {points2}, verdient aus {programme} (Buchung {entry}), bis {day} nicht "
