@@ -88,6 +88,12 @@ EXAMPLES = [
     ("line 1 has 1 of 2 left to return, not 3",
      "von Position 1 sind noch 1 von 2 zurückzugeben, nicht 3"),
     ("no order O-1", "Bestellung O-1 gibt es nicht"),
+    ("no org unit U1", "Organisationseinheit U1 gibt es nicht"),
+    ("no such file or folder", "Datei oder Ordner nicht gefunden"),
+    ("returns of 30.00 EUR exceed order O-1's 20.00 EUR",
+     "Rückgaben von 30.00 EUR übersteigen die 20.00 EUR der Bestellung O-1"),
+    ("W1: two list prices are valid on the same day (since 2020-01-01 and always)",
+     "W1: zwei Werte für Listenpreis gelten am selben Tag (seit 2020-01-01 und immer)"),
     ('"O-1" is already an order or a return', '"O-1" ist schon eine Bestellung oder eine Rückgabe'),
     ("a subject is required", "ein Betreff ist erforderlich"),
     ("choose a score", "wählen Sie eine Bewertung"),
@@ -130,6 +136,8 @@ MODULES = sorted(
         *SRC.glob("identity/*.py"),
         *SRC.glob("groups/*.py"),
         *SRC.glob("pricing/*.py"),
+        *SRC.glob("incentives/*.py"),
+        *SRC.glob("benefits/*.py"),
         SRC / "dates.py",
         SRC / "money.py",
         *SRC.glob("web/pages/*.py"),
@@ -146,10 +154,16 @@ FIRST = {"ValueError", "InvalidRequest", "UnknownParty", "NotFound", "NotAllowed
 # A value for an expression whose own pattern is narrower than any text.
 SAMPLES = {"where": " for DE"}
 
-# Sources that are not whole reasons or have no German of their own:
 ALLOWED = {
     # appended to "unknown … (expected one of …)", tested with it in EXAMPLES
     "; did you mean X1?",
+    # evidence sentences of points (held in a variable named ``reason``): their German is
+    # in inhouse/web/evidence.py, tested in test_web_evidence.py and test_evidence_german.py
+    "X1 from X1: X1 per X1 on X1 spent at X1 on X1 (order X1), rounded down",
+    "X1 from X1: first internal purchase of X1 (order X1 at X1 on X1)",
+    "X1 from X1: X1 referred X1, whose first internal purchase is order X1 on X1",
+    "; capped at X1 of X1: all its budget had left",
+    "; only X1 could be taken back: the balance was X1, the rest had been redeemed",
 }
 
 

@@ -268,8 +268,8 @@ _PARTS: dict[str, tuple[str, Callable[[str], str]]] = {
     "field": (r"[\w.\[\]]+", str),
     "reason": (r".+", _sentence),
 }
-"""Values that are words: their pattern and German. Any other ``{name}`` is any text and
-is carried over as it is."""
+"""Values that are words: their pattern and German. Any other ``{name}`` is any text (``{id}``:
+an id, without spaces) and is carried over as it is."""
 
 # --------------------------------------------------------------------------- the reasons
 
@@ -288,8 +288,8 @@ RULES: tuple[tuple[str, str], ...] = (
     ("cannot be read: {error}", "kann nicht gelesen werden: {error}"),
     ("not readable as CSV ({error})", "nicht als CSV lesbar ({error})"),
     ("not a readable XLSX workbook ({error})", "keine lesbare XLSX-Arbeitsmappe ({error})"),
-    ("no such file or folder", "keine solche Datei und kein solcher Ordner"),
-    ("no such file", "keine solche Datei"),
+    ("no such file or folder", "Datei oder Ordner nicht gefunden"),
+    ("no such file", "Datei nicht gefunden"),
     ("not a dataset folder or .xlsx workbook",
      "weder ein Datensatz-Ordner noch eine .xlsx-Arbeitsmappe"),
     ("not a .csv or .xlsx file", "keine .csv- oder .xlsx-Datei"),
@@ -589,6 +589,48 @@ RULES: tuple[tuple[str, str], ...] = (
      "das Beenden von {party} ändert auch {count}, und die Rolle {role} darf nicht: "
      "{permission}"),
     ("the role {role} may not {permission}", "die Rolle {role} darf nicht: {permission}"),
+    # ---------------------------------------------------------------- points and benefits
+    ("a budget is at least 0 points", "ein Budget hat mindestens 0 Punkte"),
+    ("points stay valid for at least 1 day", "Punkte bleiben mindestens 1 Tag gültig"),
+    ("a points_per_spend programme needs points_per_unit above 0",
+     "ein Programm points_per_spend braucht points_per_unit über 0"),
+    ("a points_per_spend programme names the currency of its rate",
+     "ein Programm points_per_spend nennt die Währung seines Satzes"),
+    ("a points_per_spend programme has no bonus_points",
+     "ein Programm points_per_spend hat keine bonus_points"),
+    ("a {kind} programme needs bonus_points above 0",
+     "ein Programm {kind} braucht bonus_points über 0"),
+    ("a {kind} programme has neither points_per_unit nor currency",
+     "ein Programm {kind} hat weder points_per_unit noch currency"),
+    ("returns of {amount} exceed order {order}'s {total}",
+     "Rückgaben von {amount} übersteigen die {total} der Bestellung {order}"),
+    ("a return of order {order} is a positive amount in {currency}",
+     "eine Rückgabe zur Bestellung {order} ist ein positiver Betrag in {currency}"),
+    ("{year}-{month} is not a month", "{year}-{month} ist kein Monat"),
+    ("{value} is not a positive number of points", "{value} ist keine positive Zahl von Punkten"),
+    ("{value} is not a non-zero number of points",
+     "{value} ist keine von 0 verschiedene Zahl von Punkten"),
+    ("{value} is not a positive number", "{value} ist keine positive Zahl"),
+    ("{value} is not 1 to 36500 days", "{value} sind nicht 1 bis 36500 Tage"),
+    ("{value} is not above 0 with at most 4 decimal places",
+     "{value} ist nicht größer als 0 mit höchstens 4 Nachkommastellen"),
+    ("{value} is not a year from {a} to {b}", "{value} ist kein Jahr von {a} bis {b}"),
+    ("{value} is not a month from {a} to {b}", "{value} ist kein Monat von {a} bis {b}"),
+    ("{value} is not a percentage from {a} to {b}", "{value} ist kein Prozentsatz von {a} bis {b}"),
+    ("say what the points are for", "sagen Sie, wofür die Punkte sind"),
+    ("nobody refers themselves", "niemand empfiehlt sich selbst"),
+    ("{day} is after today ({today}): points expire on their day, not before",
+     "{day} liegt nach heute ({today}): Punkte verfallen an ihrem Tag, nicht vorher"),
+    ("give period (YYYY-MM), or from and to", "geben Sie period (JJJJ-MM) oder from und to an"),
+    ("{day} is before {day2}", "{day} liegt vor {day2}"),
+    ("at most {n} months at a time", "höchstens {n} Monate auf einmal"),
+    ("incentive programme {programme} starts on {day}, so it cannot end on {day2}",
+     "das Anreizprogramm {programme} beginnt am {day}, kann also nicht am {day2} enden"),
+    ("{person} was referred by {referrer} already",
+     "{person} wurde schon von {referrer} empfohlen"),
+    ("{person} has bought internally already: too late for a referral",
+     "{person} hat schon intern gekauft: zu spät für eine Empfehlung"),
+    ("{person} was referred already", "{person} wurde schon empfohlen"),
     # ---------------------------------------------------------------- pydantic (programme files)
     ("Field required", "Pflichtfeld fehlt"),
     ("Extra inputs are not permitted", "zusätzliche Felder sind nicht erlaubt"),
@@ -606,7 +648,7 @@ RULES: tuple[tuple[str, str], ...] = (
 )  # fmt: skip
 """(English pattern, German) of each reason shape; the first that matches wins."""
 
-REASONS = Translator(RULES, _PARTS)
+REASONS = Translator(RULES, _PARTS, ids={"id"})
 """The translator of the problem reasons."""
 
 
