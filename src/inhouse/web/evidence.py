@@ -15,7 +15,7 @@ fails on every sentence of the demo that no row matches.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 
 # --------------------------------------------------------------------------- words in values
@@ -762,49 +762,81 @@ RULES: tuple[tuple[str, str], ...] = (
 _PARTS["tax_period2"] = _PARTS["tax_period"]
 
 
-def _compile(english: str) -> re.Pattern[str]:
-    pattern: list[str] = []
-    position = 0
-    for found in _ABBREVIATION.finditer(english):
-        pattern.append(re.escape(english[position : found.start()]))
-        name = found.group(1)
-        if name in _PARTS:
-            part = _PARTS[name][0]
-        elif name in _IDS:
-            part = _ID
-        else:
-            part = r".+?"
-        pattern.append(f"(?P<{name}>{part})")
-        position = found.end()
-    pattern.append(re.escape(english[position:]))
-    return re.compile("".join(pattern))
+class Translator:
+    """German for one table of English sentence shapes.
+
+    ``rules`` are (English pattern, German template) pairs, the first that matches wins; a
+    ``{name}`` in a pattern matches the pattern of its entry in ``parts`` and is put into
+    the German through that entry's converter, or, without an entry, matches an id (a name
+    in ``ids``) or any text and is carried over as it is.
+    """
+
+    def __init__(
+        self,
+        rules: Iterable[tuple[str, str]],
+        parts: Mapping[str, tuple[str, Callable[[str], str]]],
+        ids: Iterable[str] = (),
+    ) -> None:
+        self.parts = parts
+        self.ids = frozenset(ids)
+        self.compiled: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+            (self.compile(english), german) for english, german in rules
+        )
+        self.german = lru_cache(maxsize=8192)(self._german)
+
+    def compile(self, english: str) -> re.Pattern[str]:
+        """The regular expression of one English pattern."""
+        pattern: list[str] = []
+        position = 0
+        for found in _ABBREVIATION.finditer(english):
+            pattern.append(re.escape(english[position : found.start()]))
+            name = found.group(1)
+            if name in self.parts:
+                part = self.parts[name][0]
+            elif name in self.ids:
+                part = _ID
+            else:
+                part = r".+?"
+            pattern.append(f"(?P<{name}>{part})")
+            position = found.end()
+        pattern.append(re.escape(english[position:]))
+        return re.compile("".join(pattern))
+
+    def _german(self, sentence: str) -> str:
+        for pattern, template in self.compiled:
+            found = pattern.fullmatch(sentence)
+            if found is None:
+                continue
+            values = {
+                name: self.parts[name][1](value) if name in self.parts else value
+                for name, value in found.groupdict().items()
+            }
+            return template.format_map(values)
+        return sentence
+
+    def translate(self, sentence: str, language: str) -> str:
+        """The sentence in ``language`` (``"en"``: as the code wrote it)."""
+        return self.german(sentence) if language == "de" else sentence
+
+    def matches(self, sentence: str) -> bool:
+        """Whether a pattern knows the sentence (for tests that every sentence has German)."""
+        return any(pattern.fullmatch(sentence) for pattern, _template in self.compiled)
 
 
-_COMPILED: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (_compile(english), german) for english, german in RULES
-)
+EVIDENCE = Translator(RULES, _PARTS, _IDS)
+"""The translator of the evidence sentences."""
 
 
-@lru_cache(maxsize=8192)
 def german(sentence: str) -> str:
     """The German of one evidence sentence; unchanged when no pattern matches it."""
-    for pattern, template in _COMPILED:
-        found = pattern.fullmatch(sentence)
-        if found is None:
-            continue
-        values = {
-            name: _PARTS[name][1](value) if name in _PARTS else value
-            for name, value in found.groupdict().items()
-        }
-        return template.format_map(values)
-    return sentence
+    return EVIDENCE.german(sentence)
 
 
 def translate(sentence: str, language: str) -> str:
     """The sentence in ``language`` (``"en"``: as the domain wrote it)."""
-    return german(sentence) if language == "de" else sentence
+    return EVIDENCE.translate(sentence, language)
 
 
 def matches(sentence: str) -> bool:
     """Whether a pattern knows the sentence (for the test that every sentence has German)."""
-    return any(pattern.fullmatch(sentence) for pattern, _template in _COMPILED)
+    return EVIDENCE.matches(sentence)

@@ -20,6 +20,15 @@ A template shows each one through the ``evidence`` filter (``{{ line | evidence 
 :mod:`inhouse.web.evidence` holds a pattern per sentence shape with its German. A new
 sentence in the domain needs a row there (English pattern, German); a sentence without one
 stays English, and ``tests/integration/test_evidence_german.py`` fails on it.
+
+Problem reasons: the reasons of a rejected import (``p.reason``), of a form's fields
+(``FieldProblem``) and the errors that a page shows as the service wrote them
+(``str(error)``) are English too (and the API and CLI give them so). A template shows each
+through the ``reason`` filter (``{{ p.reason | reason }}``), which gives the German on
+German pages: :mod:`inhouse.web.reasons` holds a pattern per reason shape with its German,
+in the same way as the evidence. A new reason in the code needs a row there (English
+pattern, German); ``tests/unit/test_web_reasons.py`` collects the reasons from the source
+and fails on one without a row.
 """
 
 from __future__ import annotations

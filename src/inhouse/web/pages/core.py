@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from inhouse.clock import today
 from inhouse.dates import parse_date
 from inhouse.identity.domain import Actor, Permission
+from inhouse.web import reasons
 from inhouse.web.auth import read_access_token
 from inhouse.web.evidence import translate
 from inhouse.web.i18n import LANGUAGE_NAMES, LANGUAGES, Formats, choose_language, translations
@@ -58,6 +59,19 @@ def _evidence(context: Any, sentence: Any) -> Any:
 
 
 environment.filters["evidence"] = _evidence
+
+
+@pass_context
+def _reason(context: Any, reason: Any) -> Any:
+    """``{{ p.reason | reason }}``: a problem's reason (an import's, a form field's, a
+    service's error) in the page's language (see :mod:`inhouse.web.reasons`); anything but
+    a string is left as it is."""
+    if not isinstance(reason, str):
+        return reason
+    return reasons.translate(reason, str(context.get("lang", "en")))
+
+
+environment.filters["reason"] = _reason
 
 
 def N_(message: str) -> str:  # noqa: N802 - the usual name of the marker

@@ -1,0 +1,66 @@
+"""The problem reasons on the pages: German on German pages, as the code wrote them on
+English pages (see ``inhouse.web.reasons``)."""
+
+from __future__ import annotations
+
+import html
+import io
+import zipfile
+
+from conftest import NOW, SECRET_KEY, Accounts
+from fastapi.testclient import TestClient
+from pages import csrf_of, post_form, sign_in_as
+
+from inhouse.web.pages.core import LANG_COOKIE
+
+
+def _zip(files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zipped:
+        for name, text in files.items():
+            zipped.writestr(name, text)
+    return buffer.getvalue()
+
+
+BAD = {
+    "entities.csv": "id,name,colour\nA1,Alpha GmbH,red\nB1,,blue\n",
+    "stakes.csv": "holder,entity,voting,valid_from\nA1,NOPE,100,2026-13-01\n",
+}
+
+
+def _problems(client: TestClient, language: str) -> str:
+    client.cookies.set(LANG_COOKIE, language)
+    token = csrf_of(client, "/imports")
+    answer = client.post("/imports", data={"csrf_token": token},
+                         files={"files": ("bad.zip", _zip(BAD), "application/zip")})  # fmt: skip
+    assert answer.status_code == 422, answer.text
+    return html.unescape(answer.text.split('id="import-problems"')[1])
+
+
+def test_the_import_page_gives_the_reasons_in_the_page_language(
+    client: TestClient, accounts: Accounts
+) -> None:
+    sign_in_as(client, accounts.actor("admin"), SECRET_KEY, NOW)
+    german = _problems(client, "de")
+    assert "<td>ein Wert ist erforderlich</td>" in german
+    assert '<td>"NOPE" ist keine bekannte Gesellschaft</td>' in german
+    assert '<td>"2026-13-01" ist kein Datum (JJJJ-MM-TT)</td>' in german
+    assert "<td>unbekannte Spalte (erwartet: id, name, country," in german
+    assert "<td>colour</td>" in german  # the column's name stays as it is
+    assert "is not a known entity" not in german
+    english = _problems(client, "en")
+    assert "<td>a value is required</td>" in english
+    assert '<td>"NOPE" is not a known entity</td>' in english
+    assert '<td>"2026-13-01" is not a date (YYYY-MM-DD)</td>' in english
+    assert "<td>unknown column (expected one of id, name, country," in english
+
+
+def test_a_form_error_is_given_in_the_page_language(client: TestClient, accounts: Accounts) -> None:
+    sign_in_as(client, accounts.actor("admin"), SECRET_KEY, NOW)
+    form = {"username": "bob", "password": "short", "role": "hr"}
+    for language, expected in (("de", "ein Passwort braucht mindestens"),
+                               ("en", "a password needs at least")):  # fmt: skip
+        client.cookies.set(LANG_COOKIE, language)
+        answer = post_form(client, "/users", form, token_from="/users")
+        assert answer.status_code == 422
+        assert expected in answer.text
