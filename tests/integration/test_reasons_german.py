@@ -64,3 +64,24 @@ def test_a_form_error_is_given_in_the_page_language(client: TestClient, accounts
         answer = post_form(client, "/users", form, token_from="/users")
         assert answer.status_code == 422
         assert expected in answer.text
+
+
+def test_the_classify_tool_and_the_error_page_give_the_reasons_in_the_page_language(
+    client: TestClient, accounts: Accounts
+) -> None:
+    sign_in_as(client, accounts.actor("admin"), SECRET_KEY, NOW)
+    client.cookies.set(LANG_COOKIE, "de")
+
+    unknown = client.get("/classify?seller=NOBODY-HERE&buyer=ORG&on=2026-03-02")
+    missing = client.get("/orders/NO-SUCH-ORDER")
+    crooked = client.get("/audit/not-a-number")
+    no_page = client.get("/no-such-page")
+
+    assert unknown.status_code == 422
+    assert "NOBODY-HERE ist weder eine bekannte Gesellschaft noch eine bekannte " in unknown.text
+    assert missing.status_code == 404
+    assert '<p class="detail">Bestellung NO-SUCH-ORDER gibt es nicht</p>' in missing.text
+    assert crooked.status_code == 422
+    assert "die Adresse enthält einen Wert, der nicht passt" in crooked.text
+    # the bare status phrase ("Not Found") is not repeated under the heading
+    assert no_page.status_code == 404 and 'class="detail"' not in no_page.text

@@ -34,6 +34,7 @@ and fails on one without a row.
 from __future__ import annotations
 
 import inspect
+from http import HTTPStatus
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -152,7 +153,9 @@ def install(app: FastAPI) -> None:
         if not is_page(request.url.path):
             return await _call(api_http, request, error)
         assert isinstance(error, StarletteHTTPException)
-        return _error_page(request, error.status_code, str(error.detail))
+        # the status's bare phrase ("Not Found") says no more than the page's heading
+        bare = error.detail == HTTPStatus(error.status_code).phrase
+        return _error_page(request, error.status_code, "" if bare else str(error.detail))
 
     async def domain_error(request: Request, error: Exception) -> Response:
         if not is_page(request.url.path):
@@ -165,7 +168,7 @@ def install(app: FastAPI) -> None:
     async def validation_error(request: Request, error: Exception) -> Response:
         if not is_page(request.url.path):
             return await _call(api_validation, request, error)
-        return _error_page(request, 422, "the address has a value that does not fit")
+        return _error_page(request, 422, N_("the address has a value that does not fit"))
 
     app.add_exception_handler(SignInRequired, sign_in_first)
     app.add_exception_handler(StarletteHTTPException, http_error)
