@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from datetime import datetime
 
 from fastapi.testclient import TestClient
@@ -36,4 +38,16 @@ def post_form(
     answer: Response = client.post(
         path, data={CSRF_FIELD: csrf_of(client, token_from), **data}, follow_redirects=False
     )
+    return answer
+
+
+def post_zip(client: TestClient, files: dict[str, str]) -> Response:
+    """Upload ``files`` (name: text) as one ZIP on the import page, with its CSRF token."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zipped:
+        for name, text in files.items():
+            zipped.writestr(name, text)
+    token = csrf_of(client, "/imports")
+    upload = ("upload.zip", buffer.getvalue(), "application/zip")
+    answer: Response = client.post("/imports", data={CSRF_FIELD: token}, files={"files": upload})
     return answer

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -12,7 +11,7 @@ import pytest
 from conftest import NOW, SECRET_KEY, Accounts
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
-from pages import INLINE_SCRIPT, csrf_of, post_form, sign_in_as
+from pages import INLINE_SCRIPT, csrf_of, post_form, post_zip, sign_in_as
 from sqlalchemy import Engine, select
 
 from inhouse.clock import FixedClock
@@ -241,23 +240,13 @@ def test_classify_tool(client: TestClient, accounts: Accounts, demo_loaded: Regi
     assert unknown.status_code == 422 and "NOBODY-HERE" in unknown.text
 
 
-def _zip(files: dict[str, str]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as zipped:
-        for name, text in files.items():
-            zipped.writestr(name, text)
-    return buffer.getvalue()
-
-
 def test_imports_report_changes_or_every_problem(
     client: TestClient, accounts: Accounts, engine: Engine
 ) -> None:
     sign_in_as(client, accounts.actor("admin"), SECRET_KEY, NOW)
-    token = csrf_of(client, "/imports")
     bad = {"entities.csv": "id,name\nA1,Alpha GmbH\n",
            "stakes.csv": "holder,entity,voting\nA1,NOPE,\"(50,75\"\n"}  # fmt: skip
-    answer = client.post("/imports", data={"csrf_token": token},
-                         files={"files": ("bad.zip", _zip(bad), "application/zip")})  # fmt: skip
+    answer = post_zip(client, bad)
     assert answer.status_code == 422
     problems = answer.text.split('id="import-problems"')[1]
     assert "stakes.csv" in problems and "<td>2</td>" in problems and "voting" in problems
@@ -266,7 +255,7 @@ def test_imports_report_changes_or_every_problem(
     # the CSV files of a folder, uploaded together
     good = [("files", ("entities.csv", b"id,name\nA1,Alpha GmbH\nB1,Beta GmbH\n", "text/csv")),
             ("files", ("stakes.csv", b"holder,entity,voting\nA1,B1,100\n", "text/csv"))]  # fmt: skip
-    answer = client.post("/imports", data={"csrf_token": token}, files=good)
+    answer = client.post("/imports", data={"csrf_token": csrf_of(client, "/imports")}, files=good)
     assert answer.status_code == 200, answer.text
     report = answer.text.split('id="import-report"')[1]
     assert "entities" in report

@@ -4,23 +4,12 @@ English pages (see ``inhouse.web.reasons``)."""
 from __future__ import annotations
 
 import html
-import io
-import zipfile
 
 from conftest import NOW, SECRET_KEY, Accounts
 from fastapi.testclient import TestClient
-from pages import csrf_of, post_form, sign_in_as
+from pages import post_form, post_zip, sign_in_as
 
 from inhouse.web.pages.core import LANG_COOKIE
-
-
-def _zip(files: dict[str, str]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as zipped:
-        for name, text in files.items():
-            zipped.writestr(name, text)
-    return buffer.getvalue()
-
 
 BAD = {
     "entities.csv": "id,name,colour\nA1,Alpha GmbH,red\nB1,,blue\n",
@@ -30,9 +19,7 @@ BAD = {
 
 def _problems(client: TestClient, language: str) -> str:
     client.cookies.set(LANG_COOKIE, language)
-    token = csrf_of(client, "/imports")
-    answer = client.post("/imports", data={"csrf_token": token},
-                         files={"files": ("bad.zip", _zip(BAD), "application/zip")})  # fmt: skip
+    answer = post_zip(client, BAD)
     assert answer.status_code == 422, answer.text
     return html.unescape(answer.text.split('id="import-problems"')[1])
 
