@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from inhouse.identity.domain import Permission
 from inhouse.web import reasons
 from inhouse.web.reasons import german, matches, translate
 
@@ -231,3 +232,9 @@ def test_every_rule_is_reached() -> None:
         sample = english.replace("{", "").replace("}", "")
         for pattern, _template in reasons.REASONS.compiled[:index]:
             assert not pattern.fullmatch(sample) or index == len(reasons.RULES) - 1, english
+
+
+def test_every_permission_a_refusal_names_has_german() -> None:
+    untranslated = [p.value for p in Permission if german(f"the role employee may not {p.value}")
+                    .endswith(p.value)]  # fmt: skip
+    assert untranslated == []

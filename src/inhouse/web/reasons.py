@@ -102,6 +102,7 @@ _PERMISSIONS = {
     ),
     "open and read one's own tickets": "eigene Tickets eröffnen und lesen",
     "change business calendars and SLA policies": "Geschäftskalender und SLA-Richtlinien ändern",
+    "read the service parity monitor": "die Service-Parität lesen",
 }
 
 
