@@ -395,7 +395,7 @@ def test_an_agent_works_a_ticket_and_the_requester_rates_it_by_link(
         form.click("#survey-form button[type=submit]")
         expect(form.locator("#survey-recorded")).to_have_text("Ihre Bewertung wurde gespeichert.")
         form.goto(link)
-        expect(form.locator("#survey-closed")).to_contain_text("used already")
+        expect(form.locator("#survey-closed")).to_contain_text("wurde schon verwendet")
     finally:
         requester.close()
 
