@@ -99,8 +99,10 @@ def _label(text: str) -> str:
     return f"{_PROGRAMME_KINDS[found.group(1)]} {found.group(2)}"
 
 
-def _period(text: str) -> str:
-    """``since 2019-01-01``, ``until …``, ``since …, until …`` (a validity period)."""
+def period_in_german(text: str) -> str:
+    """A validity period: ``always``, ``since 2019-01-01``, ``until …``, ``since …, until …``."""
+    if text == "always":
+        return "immer"
     text = re.sub(r"^since ", "seit ", text)
     text = re.sub(r"^until ", "bis ", text)
     return text.replace(", until ", ", bis ")
@@ -108,7 +110,7 @@ def _period(text: str) -> str:
 
 def _when(text: str) -> str:
     """`` (since 2019-01-01)`` after a stake or employment, or nothing."""
-    return f" ({_period(text[2:-1])})" if text else ""
+    return f" ({period_in_german(text[2:-1])})" if text else ""
 
 
 def _share(text: str) -> str:
@@ -331,7 +333,7 @@ _PARTS: dict[str, tuple[str, Callable[[str], str]]] = {
     "m": (_NUMBER, str),
     "count": (_NUMBER, str),
     "when": (r"(?: \((?:since|until) [^()]+\))?", _when),
-    "period": (r"(?:since|until) .+?", _period),
+    "period": (r"(?:since|until) .+?", period_in_german),
     "votes": (
         r"(?:more than |at least |between )?\d[\d.]*%(?: (?:up to|less than|and) [\d.]+%)?",
         _share,

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from inhouse.web.evidence import Translator
+from inhouse.web.evidence import Translator, period_in_german
 
 # --------------------------------------------------------------------------- words in values
 
@@ -218,15 +218,6 @@ def _earlier(text: str) -> str:
     return "eine frühere Zeile" if text == "an earlier row" else text.replace("row ", "Zeile ")
 
 
-def _period(text: str) -> str:
-    """A validity period: ``always``, ``since …``, ``until …``, ``since …, until …``."""
-    if text == "always":
-        return "immer"
-    text = re.sub(r"^since ", "seit ", text)
-    text = re.sub(r"^until ", "bis ", text)
-    return text.replace(", until ", ", bis ")
-
-
 def _vat_where(text: str) -> str:
     return text.replace(" for ", " für ")
 
@@ -261,8 +252,8 @@ _PARTS: dict[str, tuple[str, Callable[[str], str]]] = {
     "expected": (_ANY, _expected),
     "hint": (r"(?:; did you mean .+\?)?", _hint),
     "earlier": (r"an earlier row|row \S+", _earlier),
-    "period": (_ANY, _period),
-    "period2": (_ANY, _period),
+    "period": (_ANY, period_in_german),
+    "period2": (_ANY, period_in_german),
     "vat_where": (r"(?: for \S+)?", _vat_where),
     "permission": (_ANY, _permission),
     "choices": (_ANY, lambda text: text.replace(" or ", " oder ")),

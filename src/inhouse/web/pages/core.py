@@ -28,9 +28,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from inhouse.clock import today
 from inhouse.dates import parse_date
 from inhouse.identity.domain import Actor, Permission
-from inhouse.web import reasons
+from inhouse.web import evidence, reasons
 from inhouse.web.auth import read_access_token
-from inhouse.web.evidence import translate
 from inhouse.web.i18n import LANGUAGE_NAMES, LANGUAGES, Formats, choose_language, translations
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -49,29 +48,23 @@ environment = Environment(
 )
 
 
-@pass_context
-def _evidence(context: Any, sentence: Any) -> Any:
-    """``{{ line | evidence }}``: a domain's evidence sentence in the page's language
-    (see :mod:`inhouse.web.evidence`); anything but a string is left as it is."""
-    if not isinstance(sentence, str):
-        return sentence
-    return translate(sentence, str(context.get("lang", "en")))
+def _in_page_language(translate: Callable[[str, str], str]) -> Callable[..., Any]:
+    """A filter that gives a sentence the code wrote in English in the page's language;
+    anything but a string is left as it is."""
+
+    @pass_context
+    def filter_(context: Any, sentence: Any) -> Any:
+        if not isinstance(sentence, str):
+            return sentence
+        return translate(sentence, str(context.get("lang", "en")))
+
+    return filter_
 
 
-environment.filters["evidence"] = _evidence
-
-
-@pass_context
-def _reason(context: Any, reason: Any) -> Any:
-    """``{{ p.reason | reason }}``: a problem's reason (an import's, a form field's, a
-    service's error) in the page's language (see :mod:`inhouse.web.reasons`); anything but
-    a string is left as it is."""
-    if not isinstance(reason, str):
-        return reason
-    return reasons.translate(reason, str(context.get("lang", "en")))
-
-
-environment.filters["reason"] = _reason
+# {{ line | evidence }}: a domain's evidence sentence (see inhouse.web.evidence);
+# {{ p.reason | reason }}: an import's, a form field's or a service's reason (inhouse.web.reasons)
+environment.filters["evidence"] = _in_page_language(evidence.translate)
+environment.filters["reason"] = _in_page_language(reasons.translate)
 
 
 def N_(message: str) -> str:  # noqa: N802 - the usual name of the marker
