@@ -506,9 +506,12 @@ def test_intercompany_beats_related_party() -> None:
     )
     answer = classify(reg, "A1", "A2")
     assert answer.relation.value == "intercompany"
+    # (the link names every vote HOLD counts in A2, its own and A1's, whatever the order)
     assert answer.evidence == (
         "HOLD holds 100% of the votes in A1",
+        "A1 holds 30% of the votes in A2",
         "HOLD holds 70% of the votes in A2",
+        "Together HOLD and the entities it controls (A1) hold 100% of the votes in A2",
         "A1 and A2 are both controlled by HOLD on 2026-06-30",
     )
 

@@ -78,10 +78,10 @@ async def classify(
             return ClassificationRead.of(answers[0])
         return ClassificationBatch(items=[ClassificationRead.of(a) for a in answers])
 
-    # Answers from a computed structure take microseconds: give them on the event loop.
-    # Loading the register or computing a day's structure takes longer: a worker thread.
+    # Answers from the derived timeline are lookups: give them on the event loop.
+    # Loading the register and sweeping its changes takes longer: a worker thread.
     small = len(questions) <= 100
-    if small and state.register_cache.ready(version, sorted({q.on for q in questions})):
+    if small and state.register_cache.ready(version):
         return answer()
     return await run_in_threadpool(answer)
 

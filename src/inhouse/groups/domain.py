@@ -7,8 +7,10 @@ question is asked as of a date; nothing here reads the clock.
 from __future__ import annotations
 
 import re
+import threading
+from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -18,7 +20,6 @@ from fractions import Fraction
 from inhouse.dates import Period
 from inhouse.errors import InvalidRequest, UnknownParty
 
-SNAPSHOTS_KEPT = 64  # dates whose structure a register keeps computed
 HUNDRED = Decimal(100)
 FIFTY = Decimal(50)
 TWENTY = Decimal(20)
@@ -307,41 +308,54 @@ class _Reach:
 def _reach(
     controller: str,
     stakes_by_holder: Mapping[str, list[Stake]],
+    votes_in: Mapping[str, list[Stake]],
 ) -> _Reach:
     """Least fixed point of control for one controller (IFRS 10 B35, HGB § 290 (3)).
 
     The votes of every entity the controller already controls count in full; an entity
     is added once their lower bounds certainly pass 50 %, or a stake says control = yes.
     Each stake is looked at once, so the cost is linear in what the controller reaches.
+    The link of each entity names every stake counted at the fixed point (see
+    :func:`control_link`), so it does not depend on the order of the search.
     """
-    reach = _Reach()
+    reached: set[str] = set()
     sums: dict[str, VoteSum] = {}
-    contributing: dict[str, list[Stake]] = defaultdict(list)
     frontier = [controller]
     while frontier:
         holder = frontier.pop()
         for stake in stakes_by_holder.get(holder, ()):
             target = stake.entity
-            if target == controller or target in reach.controlled:
+            if target == controller or target in reached:
                 continue
-            if stake.control is Control.YES:
-                link = ControlLink(controller, target, (stake,), True, VoteSum())
-            else:
-                total = sums.get(target, VoteSum()).plus(stake.voting)
-                sums[target] = total
-                contributing[target].append(stake)
-                if not total.certainly_above_half:
+            if stake.control is not Control.YES:
+                sums[target] = sums.get(target, VoteSum()).plus(stake.voting)
+                if not sums[target].certainly_above_half:
                     continue
-                link = ControlLink(
-                    controller,
-                    target,
-                    tuple(sorted(contributing[target], key=_holder_sort_key)),
-                    False,
-                    total,
-                )
-            reach.controlled[target] = link
+            reached.add(target)
             frontier.append(target)
+    counted = reached | {controller}
+    reach = _Reach()
+    for target in sorted(reached):
+        reach.controlled[target] = control_link(
+            controller, target, votes_in.get(target, ()), counted.__contains__
+        )
     return reach
+
+
+def control_link(
+    controller: str, entity: str, votes_in: Iterable[Stake], counts: Callable[[str], bool]
+) -> ControlLink:
+    """Why ``controller`` controls ``entity``: the stakes of the controller and of the
+    entities it controls (``counts``) in ``entity``. An agreement, where one gives
+    control, is named alone; otherwise every counted vote and their sum."""
+    counted = sorted((s for s in votes_in if counts(s.holder)), key=_holder_sort_key)
+    agreements = [s for s in counted if s.control is Control.YES]
+    if agreements:
+        return ControlLink(controller, entity, (agreements[0],), True, VoteSum())
+    total = VoteSum()
+    for stake in counted:
+        total = total.plus(stake.voting)
+    return ControlLink(controller, entity, tuple(counted), False, total)
 
 
 def _possible_reach(controller: str, stakes_by_holder: Mapping[str, list[Stake]]) -> set[str]:
@@ -420,7 +434,12 @@ class Classification:
 
 
 class Register:
-    """Everything known about parties and their dated relations: the input of every question."""
+    """Everything known about parties and their dated relations: the input of every question.
+
+    A register never changes once built. Its structure over time (``timeline``) is
+    derived once, on first use, by the sweep of :mod:`inhouse.groups.structure`; every
+    question on any date is then a lookup.
+    """
 
     def __init__(
         self,
@@ -439,7 +458,8 @@ class Register:
         self._employments_by_person: dict[str, list[Employment]] = defaultdict(list)
         for employment in self.employments:
             self._employments_by_person[employment.person].append(employment)
-        self._snapshots: dict[date, Snapshot] = {}
+        self._timeline: Timeline | None = None
+        self._timeline_lock = threading.Lock()
 
     def kind_of(self, party: str) -> str | None:
         """``entity``, ``unit``, ``person`` or ``None`` for an unknown id."""
@@ -458,143 +478,107 @@ class Register:
     def employments_of(self, person: str, on: date) -> list[Employment]:
         return [e for e in self.employments_for(person) if e.period.contains(on)]
 
-    def structure_on(self, on: date) -> Snapshot:
-        """The group structure on a date (computed once per date and kept)."""
-        snapshot = self._snapshots.get(on)
-        if snapshot is None:
-            snapshot = Snapshot(self, on)
-            if len(self._snapshots) >= SNAPSHOTS_KEPT:
-                self._snapshots.pop(next(iter(self._snapshots)))
-            self._snapshots[on] = snapshot
-        return snapshot
+    @property
+    def timeline(self) -> Timeline:
+        """The structure over time, derived on first use (once, also under many threads)."""
+        found = self._timeline
+        if found is None:
+            with self._timeline_lock:
+                found = self._timeline
+                if found is None:
+                    from inhouse.groups.structure import sweep  # imports this module
 
-    def knows_structure_on(self, on: date) -> bool:
-        """Whether the structure on ``on`` is computed already (answers are then cheap)."""
-        return on in self._snapshots
+                    found = self._timeline = sweep(self)
+        return found
+
+    @property
+    def has_timeline(self) -> bool:
+        """Whether the structure over time is derived already (answers are then lookups)."""
+        return self._timeline is not None
+
+    def structure_on(self, on: date) -> Structure:
+        """The group structure on a date: lookups in the timeline, nothing recomputed."""
+        return self.timeline.on(on)
 
     def classify(self, seller: str, buyer: str, on: date) -> Classification:
         return self.structure_on(on).classify(seller, buyer)
 
 
-class Snapshot:
-    """Control, groups and ownership on one date: a result depends only on records valid then."""
+class Timeline(ABC):
+    """The structure over time: what :class:`Structure` needs, by entity and date."""
 
-    def __init__(self, register: Register, on: date) -> None:
-        self.register = register
-        self.on = on
-        valid = [s for s in register.stakes if s.period.contains(on)]
-        # Votes with control = no never count; persons' stakes count only for persons.
-        self.stakes_by_holder: dict[str, list[Stake]] = defaultdict(list)
-        self.votes_in: dict[str, list[Stake]] = defaultdict(list)
-        # Equity counts whatever the votes' control flag: it is about money, not power.
-        self.equity_in: dict[str, list[Stake]] = defaultdict(list)
-        for stake in valid:
-            self.equity_in[stake.entity].append(stake)
-            if stake.control is not Control.NO:
-                self.stakes_by_holder[stake.holder].append(stake)
-                self.votes_in[stake.entity].append(stake)
-        for stakes in self.stakes_by_holder.values():
-            stakes.sort(key=_holder_sort_key)
-        entity_ids = register.entities
-        self._reach: dict[str, _Reach] = {
-            holder: _reach(holder, self.stakes_by_holder)
-            for holder in sorted(self.stakes_by_holder)
-            if holder in entity_ids
-        }
-        self.controllers: dict[str, set[str]] = defaultdict(set)
-        for holder, reach in self._reach.items():
-            for target in reach.controlled:
-                self.controllers[target].add(holder)
-        self._memberships: dict[str, Membership] = {}
-        self._possible: dict[str, set[str]] = {}
-        self._possible_controllers_of: dict[str, set[str]] = {}
-        self._person_reach: dict[str, _Reach] = {}
-        self._members: dict[str, list[str]] | None = None
-        self._person_holders = sorted(h for h in self.stakes_by_holder if h in register.persons)
+    @abstractmethod
+    def on(self, day: date) -> Structure: ...
 
-    # ------------------------------------------------------------------ control
 
-    def controls(self, controller: str, entity: str) -> bool:
-        return entity in self.controlled_by(controller)
+class ControlRules(ABC):
+    """The rules that turn a day's control relation into memberships and doubts.
 
-    def controlled_by(self, controller: str) -> Mapping[str, ControlLink]:
-        """What an entity or a person controls on this date, with the link for each."""
-        reach = self._reach.get(controller) or self._person_reach_of(controller)
-        return reach.controlled
+    Two things supply the relation: :class:`Snapshot` computes it from scratch for one
+    day (the reference), and the sweep keeps it current from day to day. Both answer
+    through these rules, so their memberships agree sentence for sentence.
+    """
 
-    @property
-    def person_holders(self) -> list[str]:
-        """Natural persons holding votes on this date."""
-        return self._person_holders
+    @abstractmethod
+    def controllers(self, entity: str) -> Collection[str]:
+        """The entities that certainly control ``entity``."""
 
-    def _person_reach_of(self, person: str) -> _Reach:
-        reach = self._person_reach.get(person)
-        if reach is None:
-            reach = _reach(person, self.stakes_by_holder)
-            self._person_reach[person] = reach
-        return reach
+    @abstractmethod
+    def controls(self, controller: str, entity: str) -> bool: ...
 
-    def _link(self, controller: str, entity: str) -> ControlLink:
-        return self._reach[controller].controlled[entity]
+    @abstractmethod
+    def controlled(self, controller: str) -> Collection[str]:
+        """The entities that ``controller`` (an entity or a person) certainly controls."""
 
-    def _controls(self, controller: str, entity: str) -> bool:
-        reach = self._reach.get(controller)
-        return reach is not None and entity in reach.controlled
+    @abstractmethod
+    def possibly(self, controller: str) -> Collection[str]:
+        """The entities that ``controller`` controls if every band is at its upper bound."""
 
-    def _top(self, entity: str) -> list[str]:
-        """The controllers of ``entity`` that nobody controls except entities they control back."""
-        candidates = [*self.controllers.get(entity, ()), entity]
-        return sorted(
-            c
-            for c in candidates
-            if all(self._controls(c, other) for other in self.controllers.get(c, ()))
+    @abstractmethod
+    def possible_controllers(self, entity: str) -> Collection[str]:
+        """The entities ``c`` with ``entity`` in ``possibly(c)``."""
+
+    @abstractmethod
+    def votes_in(self, entity: str) -> Sequence[Stake]:
+        """The stakes that count for votes in ``entity`` (not ``control = no``)."""
+
+    def link(self, controller: str, entity: str) -> ControlLink:
+        return control_link(
+            controller,
+            entity,
+            self.votes_in(entity),
+            lambda holder: holder == controller or self.controls(controller, holder),
         )
 
-    def _immediate(self, entity: str) -> str | None:
+    def top(self, entity: str) -> list[str]:
+        """The controllers of ``entity`` that nobody controls except entities they control back."""
+        candidates = [*self.controllers(entity), entity]
+        return sorted(
+            c for c in candidates if all(self.controls(c, other) for other in self.controllers(c))
+        )
+
+    def immediate(self, entity: str) -> str | None:
         """The lowest controller: the one that the most other entities control."""
-        controllers = self.controllers.get(entity)
+        controllers = self.controllers(entity)
         if not controllers:
             return None
-        return min(controllers, key=lambda c: (-len(self.controllers.get(c, ())), c))
+        return min(controllers, key=lambda c: (-len(self.controllers(c)), c))
 
-    def _possibly(self, controller: str) -> set[str]:
-        found = self._possible.get(controller)
-        if found is None:
-            found = self._possible[controller] = _possible_reach(controller, self.stakes_by_holder)
-        return found
-
-    def _possible_controllers(
-        self, entity: str, visiting: frozenset[str] = frozenset()
-    ) -> set[str]:
-        """Entities that may control ``entity`` on the upper bounds of the bands: a holder
-        of its votes, or an entity that may control such a holder."""
-        found = self._possible_controllers_of.get(entity)
-        if found is not None:
-            return found
-        holders = {s.holder for s in self.votes_in.get(entity, ()) if s.holder in self._reach}
-        candidates = set(holders)
-        for holder in holders - visiting - {entity}:
-            candidates |= self._possible_controllers(holder, visiting | {entity})
-        found = {c for c in candidates if c != entity and entity in self._possibly(c)}
-        if not visiting:  # inside a cycle the answer may still be partial: not kept
-            self._possible_controllers_of[entity] = found
-        return found
-
-    def _own_doubts(self, entity: str) -> list[Doubt]:
+    def own_doubts(self, entity: str) -> list[Doubt]:
         """Candidates whose votes pass 50 % on the upper bounds only, counting the votes of
         the entities they may control as well as of those they certainly control. A doubt
         that follows from a doubt over a certain controller of ``entity`` is left to that
         controller (it is named above in the chain)."""
-        certain = self.controllers.get(entity, set())
+        certain = set(self.controllers(entity))
         doubts = []
-        for candidate in sorted(self._possible_controllers(entity) - certain):
-            possible = self._possibly(candidate)
+        for candidate in sorted(set(self.possible_controllers(entity)) - certain):
+            possible = self.possibly(candidate)
             if any(c in possible for c in certain):
                 continue
             counted = {candidate, *possible}
             stakes = [
                 s
-                for s in self.votes_in[entity]
+                for s in self.votes_in(entity)
                 if s.holder in counted and s.control is Control.DERIVED
             ]
             total = VoteSum()
@@ -603,18 +587,18 @@ class Snapshot:
             if not total.possibly_above_half:
                 continue
             # the uncertain links that bring in those votes, back up to the candidate
-            settled = {candidate, *self._reach[candidate].controlled}
+            settled = {candidate, *self.controlled(candidate)}
             through: set[str] = set()
             open_ = {s.holder for s in stakes} - settled
             while open_:
                 holder = open_.pop()
                 through.add(holder)
-                open_ |= {s.holder for s in self.votes_in[holder] if s.holder in counted}
+                open_ |= {s.holder for s in self.votes_in(holder) if s.holder in counted}
                 open_ -= settled | through
             through_stakes = [
                 s
                 for holder in through
-                for s in self.votes_in[holder]
+                for s in self.votes_in(holder)
                 if s.holder in counted and s.control is Control.DERIVED
             ]
             doubts.append(
@@ -623,42 +607,56 @@ class Snapshot:
             )  # fmt: skip
         return doubts
 
-    def membership(self, entity: str) -> Membership:
-        found = self._memberships.get(entity)
-        if found is not None:
-            return found
-        if entity not in self.register.entities:
-            raise UnknownParty(f"{entity} is not a known legal entity")
-        parent = self._top(entity)[0]
+    def derive_membership(self, entity: str) -> Membership:
+        parent = self.top(entity)[0]
         chain: list[ControlLink] = []
         seen = {entity}
         current = entity
         while current != parent:
-            above = self._immediate(current)
+            above = self.immediate(current)
             if above is None:
                 break
-            chain.append(self._link(above, current))
+            chain.append(self.link(above, current))
             if above in seen:
                 break
             seen.add(above)
             current = above
         chain.reverse()
-        doubts = [d for member in sorted(seen) for d in self._own_doubts(member)]
-        found = Membership(entity, parent, self._immediate(entity), tuple(chain), tuple(doubts))
-        self._memberships[entity] = found
-        return found
+        doubts = [d for member in sorted(seen) for d in self.own_doubts(member)]
+        return Membership(entity, parent, self.immediate(entity), tuple(chain), tuple(doubts))
+
+
+class Structure(ABC):
+    """The group structure on one date, and the classification of sales on it."""
+
+    register: Register
+    on: date
+
+    @abstractmethod
+    def membership(self, entity: str) -> Membership: ...
+
+    @abstractmethod
+    def members(self) -> dict[str, list[str]]:
+        """Group id → its member entities, sorted."""
+
+    @abstractmethod
+    def common_person_controllers(self, a: str, b: str) -> list[str]:
+        """The natural persons who control both ``a`` and ``b``, sorted."""
+
+    @abstractmethod
+    def group_influence(self, group_a: str, group_b: str) -> list[str]:
+        """Significant influence (≥ 20 % of the votes) of either group in the other."""
+
+    @abstractmethod
+    def person_relatedness(self, person: str, group: str) -> list[str]:
+        """Evidence that a person is a related party of a group: ≥ 20 % of votes, or control."""
+
+    @abstractmethod
+    def equity_in(self, entity: str) -> Sequence[Stake]:
+        """Every stake in ``entity`` valid on this date (whatever its control flag)."""
 
     def group_of(self, entity: str) -> str:
         return self.membership(entity).ultimate_parent
-
-    def members(self) -> dict[str, list[str]]:
-        """Group id → its member entities, sorted."""
-        if self._members is None:
-            groups: dict[str, list[str]] = defaultdict(list)
-            for entity in sorted(self.register.entities):
-                groups[self.group_of(entity)].append(entity)
-            self._members = dict(groups)
-        return self._members
 
     # ------------------------------------------------------------------ ownership
 
@@ -678,7 +676,7 @@ class Snapshot:
         feeds: list[set[int]] = [set() for _ in range(size)]
         for member in others:
             row = index[member]
-            for stake in self.equity_in.get(member, ()):
+            for stake in self.equity_in(member):
                 share = Fraction(stake.equity.midpoint) / 100
                 if stake.holder == group:
                     direct[row] += share
@@ -706,33 +704,6 @@ class Snapshot:
 
     # ------------------------------------------------------------------ related parties
 
-    def common_person_controllers(self, a: str, b: str) -> list[str]:
-        return [p for p in self._person_holders if self.controls(p, a) and self.controls(p, b)]
-
-    def influence(self, holders_group: str, target_group: str) -> list[tuple[str, VoteSum]]:
-        """Entities of ``target_group`` in which ``holders_group`` holds at least 20 % of the votes."""
-        members = set(self.members().get(holders_group, [holders_group]))
-        sums: dict[str, VoteSum] = {}
-        for member in members:
-            for stake in self.stakes_by_holder.get(member, ()):
-                if stake.entity not in self.register.entities:
-                    continue
-                if self.group_of(stake.entity) == target_group:
-                    sums[stake.entity] = sums.get(stake.entity, VoteSum()).plus(stake.voting)
-        return [(e, v) for e, v in sorted(sums.items()) if v.low >= TWENTY]
-
-    def person_influence(self, person: str, group: str) -> list[tuple[str, VoteSum]]:
-        """Entities of ``group`` in which ``person`` (with what they control) holds ≥ 20 % of votes."""
-        counted = {person, *self._person_reach_of(person).controlled}
-        sums: dict[str, VoteSum] = {}
-        for holder in counted:
-            for stake in self.stakes_by_holder.get(holder, ()):
-                if stake.entity not in self.register.entities:
-                    continue
-                if self.group_of(stake.entity) == group:
-                    sums[stake.entity] = sums.get(stake.entity, VoteSum()).plus(stake.voting)
-        return [(e, v) for e, v in sorted(sums.items()) if v.low >= TWENTY]
-
     def entity_relatedness(self, a: str, b: str) -> list[str]:
         """Evidence that entities ``a`` and ``b`` of different groups are related parties (IAS 24)."""
         return self.common_control(a, b) + self.group_influence(self.group_of(a), self.group_of(b))
@@ -740,38 +711,8 @@ class Snapshot:
     def common_control(self, a: str, b: str) -> list[str]:
         """Sentences naming each natural person who controls both ``a`` and ``b``."""
         return [
-            f"{a} and {b} are both controlled by {person}, a natural person"
-            for person in self.common_person_controllers(a, b)
+            common_control_sentence(a, b, person) for person in self.common_person_controllers(a, b)
         ]
-
-    def group_influence(self, group_a: str, group_b: str) -> list[str]:
-        """Significant influence (≥ 20 % of the votes) of either group in the other."""
-        lines = []
-        for holders, target in ((group_a, group_b), (group_b, group_a)):
-            for entity, votes in self.influence(holders, target):
-                lines.append(
-                    f"The {holders} group holds {votes} of the votes in {entity} of the "
-                    f"{target} group: significant influence (IAS 28.5)"
-                )
-        return lines
-
-    def person_relatedness(self, person: str, group: str) -> list[str]:
-        """Evidence that a person is a related party of a group: ≥ 20 % of votes, or control."""
-        influence = self.person_influence(person, group)
-        lines = [
-            f"{person} holds {votes} of the votes in {entity} of the {group} group "
-            f"(IAS 24 related party)"
-            for entity, votes in influence
-        ]
-        counted = {entity for entity, _votes in influence}
-        lines.extend(
-            f"{person} controls {entity} of the {group} group (IAS 24 related party)"
-            for entity in sorted(self.controlled_by(person))
-            if entity not in counted
-            and entity in self.register.entities
-            and self.group_of(entity) == group
-        )
-        return lines
 
     # ------------------------------------------------------------------ classification
 
@@ -868,11 +809,187 @@ class Snapshot:
         )
 
 
+class Snapshot(ControlRules, Structure):
+    """Control, groups and ownership on one date, computed from scratch from the records
+    valid then: the reference that the sweep's answers are tested against."""
+
+    def __init__(self, register: Register, on: date) -> None:
+        self.register = register
+        self.on = on
+        valid = [s for s in register.stakes if s.period.contains(on)]
+        # Votes with control = no never count; persons' stakes count only for persons.
+        self.stakes_by_holder: dict[str, list[Stake]] = defaultdict(list)
+        self._votes_in: dict[str, list[Stake]] = defaultdict(list)
+        # Equity counts whatever the votes' control flag: it is about money, not power.
+        self._equity_in: dict[str, list[Stake]] = defaultdict(list)
+        for stake in valid:
+            self._equity_in[stake.entity].append(stake)
+            if stake.control is not Control.NO:
+                self.stakes_by_holder[stake.holder].append(stake)
+                self._votes_in[stake.entity].append(stake)
+        for stakes in self.stakes_by_holder.values():
+            stakes.sort(key=_holder_sort_key)
+        entity_ids = register.entities
+        self._reach: dict[str, _Reach] = {
+            holder: _reach(holder, self.stakes_by_holder, self._votes_in)
+            for holder in sorted(self.stakes_by_holder)
+            if holder in entity_ids
+        }
+        self._controllers: dict[str, set[str]] = defaultdict(set)
+        for holder, reach in self._reach.items():
+            for target in reach.controlled:
+                self._controllers[target].add(holder)
+        self._memberships: dict[str, Membership] = {}
+        self._possible: dict[str, set[str]] = {}
+        self._possible_controllers_of: dict[str, set[str]] | None = None
+        self._person_reach: dict[str, _Reach] = {}
+        self._members: dict[str, list[str]] | None = None
+        self._person_holders = sorted(h for h in self.stakes_by_holder if h in register.persons)
+
+    # ------------------------------------------------------------------ control
+
+    def controllers(self, entity: str) -> Collection[str]:
+        return self._controllers.get(entity, ())
+
+    def controls(self, controller: str, entity: str) -> bool:
+        return entity in self.controlled_by(controller)
+
+    def controlled(self, controller: str) -> Collection[str]:
+        return self.controlled_by(controller).keys()
+
+    def controlled_by(self, controller: str) -> Mapping[str, ControlLink]:
+        """What an entity or a person controls on this date, with the link for each."""
+        reach = self._reach.get(controller) or self._person_reach_of(controller)
+        return reach.controlled
+
+    def votes_in(self, entity: str) -> Sequence[Stake]:
+        return self._votes_in.get(entity, ())
+
+    def equity_in(self, entity: str) -> Sequence[Stake]:
+        return self._equity_in.get(entity, ())
+
+    @property
+    def person_holders(self) -> list[str]:
+        """Natural persons holding votes on this date."""
+        return self._person_holders
+
+    def _person_reach_of(self, person: str) -> _Reach:
+        reach = self._person_reach.get(person)
+        if reach is None:
+            reach = _reach(person, self.stakes_by_holder, self._votes_in)
+            self._person_reach[person] = reach
+        return reach
+
+    def possibly(self, controller: str) -> Collection[str]:
+        found = self._possible.get(controller)
+        if found is None:
+            found = self._possible[controller] = _possible_reach(controller, self.stakes_by_holder)
+        return found
+
+    def possible_controllers(self, entity: str) -> Collection[str]:
+        if self._possible_controllers_of is None:
+            inverse: dict[str, set[str]] = defaultdict(set)
+            for holder in self._reach:
+                for target in self.possibly(holder):
+                    inverse[target].add(holder)
+            self._possible_controllers_of = inverse
+        return self._possible_controllers_of.get(entity, ())
+
+    def membership(self, entity: str) -> Membership:
+        found = self._memberships.get(entity)
+        if found is not None:
+            return found
+        if entity not in self.register.entities:
+            raise UnknownParty(f"{entity} is not a known legal entity")
+        found = self._memberships[entity] = self.derive_membership(entity)
+        return found
+
+    def members(self) -> dict[str, list[str]]:
+        if self._members is None:
+            groups: dict[str, list[str]] = defaultdict(list)
+            for entity in sorted(self.register.entities):
+                groups[self.group_of(entity)].append(entity)
+            self._members = dict(groups)
+        return self._members
+
+    # ------------------------------------------------------------------ related parties
+
+    def common_person_controllers(self, a: str, b: str) -> list[str]:
+        return [p for p in self._person_holders if self.controls(p, a) and self.controls(p, b)]
+
+    def group_influence(self, group_a: str, group_b: str) -> list[str]:
+        lines: list[str] = []
+        for holders, target in ((group_a, group_b), (group_b, group_a)):
+            lines.extend(
+                influence_sentence(holders, entity, votes, target)
+                for entity, votes in self.influence(holders, target)
+            )
+        return lines
+
+    def influence(self, holders_group: str, target_group: str) -> list[tuple[str, VoteSum]]:
+        """Entities of ``target_group`` in which ``holders_group`` holds at least 20 % of the votes."""
+        members = set(self.members().get(holders_group, [holders_group]))
+        sums: dict[str, VoteSum] = {}
+        for member in members:
+            for stake in self.stakes_by_holder.get(member, ()):
+                if stake.entity not in self.register.entities:
+                    continue
+                if self.group_of(stake.entity) == target_group:
+                    sums[stake.entity] = sums.get(stake.entity, VoteSum()).plus(stake.voting)
+        return [(e, v) for e, v in sorted(sums.items()) if v.low >= TWENTY]
+
+    def person_relatedness(self, person: str, group: str) -> list[str]:
+        controlled = self.controlled_by(person)
+        counted = {person, *controlled}
+        sums: dict[str, VoteSum] = {}
+        for holder in counted:
+            for stake in self.stakes_by_holder.get(holder, ()):
+                if stake.entity in self.register.entities and self.group_of(stake.entity) == group:
+                    sums[stake.entity] = sums.get(stake.entity, VoteSum()).plus(stake.voting)
+        return person_related_sentences(person, group, sums, controlled, self.group_of)
+
+
+def common_control_sentence(a: str, b: str, person: str) -> str:
+    return f"{a} and {b} are both controlled by {person}, a natural person"
+
+
+def influence_sentence(holders: str, entity: str, votes: VoteSum, target: str) -> str:
+    return (
+        f"The {holders} group holds {votes} of the votes in {entity} of the "
+        f"{target} group: significant influence (IAS 28.5)"
+    )
+
+
+def person_related_sentences(
+    person: str,
+    group: str,
+    votes: Mapping[str, VoteSum],
+    controlled: Iterable[str],
+    group_of: Callable[[str], str],
+) -> list[str]:
+    """``person`` holds ≥ 20 % of the votes in entities of ``group`` (``votes``: what the
+    person and the entities they control hold in each entity), or controls one of them."""
+    influence = [
+        (e, v) for e, v in sorted(votes.items()) if v.low >= TWENTY and group_of(e) == group
+    ]
+    lines = [
+        f"{person} holds {v} of the votes in {e} of the {group} group (IAS 24 related party)"
+        for e, v in influence
+    ]
+    counted = {entity for entity, _votes in influence}
+    lines.extend(
+        f"{person} controls {entity} of the {group} group (IAS 24 related party)"
+        for entity in sorted(controlled)
+        if entity not in counted and group_of(entity) == group
+    )
+    return lines
+
+
 @dataclass(slots=True)
 class _Sale:
     """One classification in progress: who sells, who buys, and the evidence so far."""
 
-    snapshot: Snapshot
+    snapshot: Structure
     seller: str
     buyer: str
     seller_entity: str

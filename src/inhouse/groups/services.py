@@ -113,20 +113,18 @@ class RegisterCache:
             if version is None:
                 version = uow.identity.latest_audit_id()
             if self._register is None or version != self._version:
-                self._register = uow.groups.load_register()
+                register = uow.groups.load_register()
+                register.timeline  # noqa: B018 (derive the structure over time now, once)
+                self._register = register
                 self._version = version
                 # Millions of long-lived objects: keep them out of every later collection.
                 gc.freeze()
             return self._register
 
-    def ready(self, version: int, days: list[date]) -> bool:
-        """Whether answers for these days need neither the database nor a new structure."""
+    def ready(self, version: int) -> bool:
+        """Whether answers need neither the database nor a sweep: lookups, on any day."""
         register = self._register
-        return (
-            register is not None
-            and version == self._version
-            and all(register.knows_structure_on(day) for day in days)
-        )
+        return register is not None and version == self._version and register.has_timeline
 
 
 @dataclass(frozen=True, slots=True)
