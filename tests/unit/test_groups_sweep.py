@@ -66,7 +66,11 @@ def assert_same_day(register: Register, day: date, sellers: list[str], buyers: l
     for a, b in product(entities, entities):
         assert swept.common_person_controllers(a, b) == reference.common_person_controllers(a, b)
     for seller, buyer in product(sellers, buyers):
-        assert answer(swept, seller, buyer) == answer(reference, seller, buyer), (day, seller, buyer)
+        assert answer(swept, seller, buyer) == answer(reference, seller, buyer), (
+            day,
+            seller,
+            buyer,
+        )
     for group in groups:
         assert swept.ownership(group) == reference.ownership(group)
 

@@ -14,7 +14,6 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -109,14 +108,8 @@ def classify_sales(
             if callable(register):
                 register = register()
             loading.wait()
-            first, last = con.execute("SELECT min(d), max(d) FROM sales").fetchone() or (
-                None,
-                None,
-            )
             _load_parties(con, register, workdir)
             _check_sales(con, sales.name)
-            start: date = first or date(2000, 1, 1)
-            end: date = (last or start) + timedelta(days=1)
             report.phase("Computing the group structure", total=len(register.entities) or 1)
             done = 0
 
@@ -125,7 +118,7 @@ def classify_sales(
                 done += n
                 report.update(done)
 
-            timeline = build_timeline(register, start, end, advance)
+            timeline = build_timeline(register, advance)
             report.phase("Loading the structure")
             _load_table(
                 con,
@@ -139,7 +132,7 @@ def classify_sales(
                 "entity VARCHAR, vf DATE, vt DATE, grp VARCHAR, uncertain BOOLEAN, "
                 "chain VARCHAR, doubts VARCHAR",
             )
-            _load_related(con, workdir, "common_control", timeline.common_control)
+            _load_related(con, workdir, "person_control", timeline.person_control)
             _load_related(con, workdir, "group_influence", timeline.group_influence)
             _load_related(con, workdir, "related_person", timeline.related_persons)
             _load_employments(con, register, workdir)
@@ -439,6 +432,20 @@ JOIN membership m
   ON m.entity = sp.entity AND (m.vf IS NULL OR s.d >= m.vf) AND (m.vt IS NULL OR s.d < m.vt)
 """,
     """
+CREATE TEMP TABLE common AS
+SELECT x.rn,
+       list(x.se || ' and ' || x.be || ' are both controlled by ' || a.party
+            || ', a natural person' ORDER BY a.party) AS lines
+FROM ms x
+JOIN person_control a
+  ON a.other = x.se AND (a.vf IS NULL OR x.d >= a.vf) AND (a.vt IS NULL OR x.d < a.vt)
+JOIN person_control b
+  ON b.other = x.be AND b.party = a.party
+ AND (b.vf IS NULL OR x.d >= b.vf) AND (b.vt IS NULL OR x.d < b.vt)
+WHERE x.buyer_kind IN ('entity', 'unit') AND x.be <> x.se
+GROUP BY x.rn
+""",
+    """
 CREATE TEMP TABLE jobs AS
 SELECT x.rn, x.se, x.sg, e.rank, e.entity, e.sentence, m.grp, m.uncertain, m.chain, m.doubts
 FROM ms x
@@ -484,14 +491,12 @@ FROM (
            AS parts
   FROM (
     SELECT x.*, m.grp AS bg, m.uncertain AS b_unc, m.chain AS b_chain,
-           CASE WHEN c.evidence IS NOT NULL OR g.evidence IS NOT NULL
-                THEN sentences(c.evidence) || sentences(g.evidence) END AS related
+           CASE WHEN c.lines IS NOT NULL OR g.evidence IS NOT NULL
+                THEN coalesce(c.lines, []::VARCHAR[]) || sentences(g.evidence) END AS related
     FROM ms x
     JOIN membership m
       ON m.entity = x.be AND (m.vf IS NULL OR x.d >= m.vf) AND (m.vt IS NULL OR x.d < m.vt)
-    LEFT JOIN common_control c
-      ON c.party = x.se AND c.other = x.be
-     AND (c.vf IS NULL OR x.d >= c.vf) AND (c.vt IS NULL OR x.d < c.vt)
+    LEFT JOIN common c USING (rn)
     LEFT JOIN group_influence g
       ON g.party = x.sg AND g.other = m.grp AND m.grp <> x.sg
      AND (g.vf IS NULL OR x.d >= g.vf) AND (g.vt IS NULL OR x.d < g.vt)

@@ -94,7 +94,8 @@ class Intervals(Generic[K, V]):
             values.append(value)
         return True
 
-    def keys(self) -> Iterable[K]:
+    def keyed(self) -> Iterable[K]:
+        """Every key with a recorded value."""
         return self._starts.keys()
 
     def spans(self, key: K) -> Iterator[tuple[date, date | None, V]]:
