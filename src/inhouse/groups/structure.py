@@ -26,14 +26,17 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Collection, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Generic, TypeVar
 
 from inhouse.errors import UnknownParty
 from inhouse.groups.domain import (
+    FIFTY,
     TWENTY,
+    ZERO,
     Control,
     ControlLink,
     ControlRules,
@@ -106,11 +109,12 @@ class Intervals(Generic[K, V]):
 
 
 class _Relation:
-    """``c controls e`` as the least fixed point of one threshold, kept while stakes change."""
+    """``c controls e`` as a least fixed point, kept while stakes change: on the lower
+    bounds of the votes (``certain``), or on the upper bounds (possible control)."""
 
-    def __init__(self, passes: Callable[[VoteSum], bool], counts: Callable[[str], bool]) -> None:
-        self.passes = passes
-        self.counts = counts  # which holders can be controllers at all
+    def __init__(self, *, certain: bool, controllers: Collection[str] | None = None) -> None:
+        self.certain = certain
+        self.controllers = controllers  # who can be a controller at all (None: any holder)
         self.up: dict[str, set[str]] = defaultdict(set)
         self.down: dict[str, set[str]] = defaultdict(set)
         self.before: dict[str, frozenset[str]] = {}  # up-sets as they were this morning
@@ -120,18 +124,35 @@ class _Relation:
             self.before[entity] = frozenset(self.up.get(entity, ()))
 
     def derive(self, entity: str, votes_in: Sequence[Stake]) -> set[str]:
-        sums: dict[str, VoteSum] = {}
+        """The controllers of ``entity`` that its votes give, given the current facts: a
+        holder and everything that controls it count together (``VoteSum`` without the
+        objects: this is the sweep's innermost loop)."""
+        up, allowed, certain = self.up, self.controllers, self.certain
+        bounds: dict[str, Decimal] = {}
+        open_low: set[str] = set()
         agreed: set[str] = set()
         for stake in votes_in:
-            holder = stake.holder
-            for candidate in (holder, *self.up.get(holder, ())):
-                if candidate == entity or not self.counts(candidate):
+            holder, voting = stake.holder, stake.voting
+            agreement = stake.control is Control.YES
+            ups = up.get(holder)
+            for candidate in (holder, *ups) if ups else (holder,):
+                if candidate == entity or (allowed is not None and candidate not in allowed):
                     continue
-                if stake.control is Control.YES:
+                if agreement:
                     agreed.add(candidate)
+                elif certain:
+                    bounds[candidate] = bounds.get(candidate, ZERO) + voting.low
+                    if voting.low_open:
+                        open_low.add(candidate)
                 else:
-                    sums[candidate] = sums.get(candidate, VoteSum()).plus(stake.voting)
-        return agreed | {c for c, votes in sums.items() if self.passes(votes)}
+                    bounds[candidate] = bounds.get(candidate, ZERO) + voting.high
+        if certain:
+            agreed.update(
+                c for c, low in bounds.items() if low > FIFTY or (low == FIFTY and c in open_low)
+            )
+        else:
+            agreed.update(c for c, high in bounds.items() if high > FIFTY)
+        return agreed
 
     def delete_from(self, entities: Iterable[str], held: dict[str, Counter[str]]) -> set[str]:
         """Delete every fact that the stakes into ``entities`` may have carried, along what
@@ -226,13 +247,16 @@ class _Sweep:
         self.register = register
         entities, persons = register.entities, register.persons
         self.persons = persons
-        self.certain = _Relation(lambda v: v.certainly_above_half, lambda c: True)
-        self.possible = _Relation(lambda v: v.possibly_above_half, entities.__contains__)
+        self.certain = _Relation(certain=True)
+        self.possible = _Relation(certain=False, controllers=entities)
         self.votes_in: dict[str, list[Stake]] = defaultdict(list)
         self.held: dict[str, Counter[str]] = defaultdict(Counter)  # holder → entities
         self.view = _Day(self)
         self.places: dict[str, Place] = {}
-        self.doubtful: set[str] = set()  # entities with a doubt of their own today
+        self.person_controlled: set[str] = set()  # entities that a person controls today
+        self.stakes_of: dict[str, dict[int, Stake]] = defaultdict(dict)  # holder → its stakes
+        # entities that some entity may control without certainly controlling them
+        self.doubtful: set[str] = set()
         self.groups: dict[str, str] = {}  # entity → its group today
         self.timeline = SweptTimeline(register)
         # entity → (holding group → votes of at least 20 %, the entity's group then)
@@ -244,6 +268,8 @@ class _Sweep:
         ups = self.certain.up.get(entity)
         if not ups:
             return ()
+        if entity not in self.person_controlled:
+            return ups
         return [c for c in ups if c not in self.persons]
 
     def group(self, entity: str) -> str:
@@ -259,19 +285,26 @@ class _Sweep:
         lost = self.certain.delete_from(removed_into, self.held)
         lost_possible = self.possible.delete_from(removed_into, self.held)
         for stake in ending:
-            self.votes_in[stake.entity].remove(stake)
+            _remove(self.votes_in[stake.entity], stake)
+            del self.stakes_of[stake.holder][id(stake)]
             held = self.held[stake.holder]
             held[stake.entity] -= 1
             if not held[stake.entity]:
                 del held[stake.entity]
         for stake in starting:
             self.votes_in[stake.entity].append(stake)
+            self.stakes_of[stake.holder][id(stake)] = stake
             self.held[stake.holder][stake.entity] += 1
         touched = removed_into | {s.entity for s in starting}
         self.certain.derive_from(touched | lost, self.votes_in, self.held)
         self.possible.derive_from(touched | lost_possible, self.votes_in, self.held)
         changed = self.certain.changed()
         changed_possible = self.possible.changed()
+        for entity in changed:
+            if any(c in self.persons for c in self.certain.up.get(entity, ())):
+                self.person_controlled.add(entity)
+            else:
+                self.person_controlled.discard(entity)
         self._record_places(day, touched, changed, changed_possible)
         moved = self._record_memberships(day)
         self._record_controllers(day, changed)
@@ -298,15 +331,19 @@ class _Sweep:
     ) -> None:
         entities = self.register.entities
         shifted = set(changed) | set(changed_possible) | touched
-        # who is on top and who is immediate depend on the controllers' controllers;
-        # links on the control of their holders; doubts on what candidates may control
-        again = self._below(shifted) | self._held_by(shifted)
-        # a doubt names the stakes into the holders it counts, up to the candidate
-        # (or that a candidate may control, then or now)
+        # the top and the immediate controller depend on the controllers' controllers,
+        # a link also on the votes and on the control of the holders
+        again = self._below(changed) | touched | self._held_by(changed) | set(changed_possible)
+        # a doubt names what a candidate may control and the stakes into it, up the chain
         candidates = set(shifted)
         for entity in shifted:
             candidates.update(self.possible.up.get(entity, ()))
             candidates.update(changed_possible.get(entity, ()))
+        for entity in set(changed) | set(changed_possible):
+            if len(self.possible.up.get(entity, ())) > len(self.entity_controllers(entity)):
+                self.doubtful.add(entity)
+            else:
+                self.doubtful.discard(entity)
         again |= {e for e in self.doubtful if self.possible.up.get(e, set()) & candidates}
         self._dirty: set[str] = set()
         for entity in again:
@@ -316,12 +353,8 @@ class _Sweep:
             top = view.top(entity)[0]
             immediate = view.immediate(entity)
             link = None if immediate is None else view.link(immediate, entity)
-            doubts = tuple(view.own_doubts(entity)) if self.possible.up.get(entity) else ()
+            doubts = tuple(view.own_doubts(entity)) if entity in self.doubtful else ()
             place = Place(top, immediate, link, doubts)
-            if doubts:
-                self.doubtful.add(entity)
-            else:
-                self.doubtful.discard(entity)
             if self.places.get(entity) != place:
                 self.places[entity] = place
                 self._dirty.add(entity)
@@ -429,7 +462,7 @@ class _Sweep:
             controlled = self.certain.down.get(person, set())
             sums: dict[str, VoteSum] = {}
             for holder in (person, *controlled):
-                for stake in self.votes_in_by_holder(holder):
+                for stake in self.stakes_of.get(holder, {}).values():
                     sums[stake.entity] = sums.get(stake.entity, VoteSum()).plus(stake.voting)
             groups = {self.group(e) for e in sums if e in entities}
             facts = {
@@ -442,11 +475,13 @@ class _Sweep:
                 self.timeline.related_persons.set((person, group), day, facts.get(group, ()))
             self.person_facts[person] = facts
 
-    def votes_in_by_holder(self, holder: str) -> Iterator[Stake]:
-        for entity in self.held.get(holder, ()):
-            for stake in self.votes_in.get(entity, ()):
-                if stake.holder == holder:
-                    yield stake
+
+def _remove(stakes: list[Stake], stake: Stake) -> None:
+    """Remove this very stake (equal stakes may be recorded twice; comparing is slow)."""
+    for index, candidate in enumerate(stakes):
+        if candidate is stake:
+            del stakes[index]
+            return
 
 
 def sweep(register: Register) -> SweptTimeline:
