@@ -104,8 +104,8 @@ def _domain_errors() -> Iterator[None]:
     try:
         yield
     except DatasetError as error:
-        for line in str(error).splitlines():
-            err.print(line, markup=False, highlight=False)
+        for line in str(error).splitlines():  # one problem a line, however long
+            err.print(line, markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     except InhouseError as error:
         _fail(str(error))

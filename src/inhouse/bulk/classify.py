@@ -104,10 +104,7 @@ def classify_sales(
             if threads:
                 con.execute(f"SET threads = {int(threads)}")
             report.phase("Reading the dataset and the sales")
-            loading = _Background(lambda: _load_sales(con, sales))
-            if callable(register):
-                register = register()
-            loading.wait()
+            register = _read_inputs(con, register, sales)
             _load_parties(con, register, workdir)
             _check_sales(con, sales.name)
             report.phase("Computing the group structure", total=len(register.entities) or 1)
@@ -184,6 +181,47 @@ class _Background:
         if not self._thread.is_alive() and self._failure:
             raise self._failure[0]
 
+    def stop(self, interrupt: Callable[[], None]) -> None:
+        """Interrupt the work until it has ended (at once if it has); its outcome is dropped.
+
+        DuckDB must not be closed while a statement runs on another thread: ``close``
+        refuses, and a thread still in DuckDB when Python exits aborts the process.
+        """
+        while self._thread.is_alive():
+            interrupt()  # a no-op between two statements: hence again until it ends
+            self._thread.join(0.05)
+
+
+def _read_inputs(
+    con: duckdb.DuckDBPyConnection, register: Register | Callable[[], Register], sales: Path
+) -> Register:
+    """Read the register while DuckDB reads the sales on its own cursor (table ``sales``).
+
+    The sales file's header is checked first, here, so that its problems are listed
+    together with the dataset's. When either side fails, the other is stopped and waited
+    for before the error leaves: every path out leaves the connection free to close.
+    """
+    try:
+        header = _sales_header(sales)
+        sales_problems: list[Problem] = []
+    except DatasetError as error:
+        header, sales_problems = None, error.problems
+    cursor = con.cursor()
+    loading = None if header is None else _Background(lambda: _load_sales(cursor, sales, header))
+    try:
+        read = register() if callable(register) else register
+        if loading is not None:
+            loading.wait()
+    except DatasetError as error:
+        raise DatasetError([*error.problems, *sales_problems]) from None
+    finally:
+        if loading is not None:
+            loading.stop(cursor.interrupt)
+        cursor.close()
+    if sales_problems:
+        raise DatasetError(sales_problems)
+    return read
+
 
 def _sql_path(path: Path) -> str:
     return str(path).replace("'", "''")
@@ -193,7 +231,7 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _load_sales(con: duckdb.DuckDBPyConnection, sales: Path) -> None:
+def _sales_header(sales: Path) -> list[str]:
     name = sales.name
     if not sales.is_file():
         raise DatasetError([Problem(name, None, None, f"no such file: {sales}")])
@@ -214,6 +252,11 @@ def _load_sales(con: duckdb.DuckDBPyConnection, sales: Path) -> None:
     ]
     if problems:
         raise DatasetError(problems)
+    return header
+
+
+def _load_sales(con: duckdb.DuckDBPyConnection, sales: Path, header: Sequence[str]) -> None:
+    name = sales.name
     try:
         con.execute(
             f"""
@@ -225,6 +268,8 @@ def _load_sales(con: duckdb.DuckDBPyConnection, sales: Path) -> None:
                           columns = {{{", ".join(f"'{c}': 'VARCHAR'" for c in header)}}})
             """
         )
+    except duckdb.InterruptException:
+        raise
     except duckdb.Error as error:
         message = str(error).splitlines()[0]
         raise DatasetError(
@@ -305,10 +350,11 @@ def _check_sales(con: duckdb.DuckDBPyConnection, name: str) -> None:
         return
     problems = [Problem(name, int(rn), str(col), str(reason)) for rn, col, reason in found]
     if len(problems) > MAX_PROBLEMS:
-        total = con.execute("SELECT count(*) FROM sales").fetchone()
+        counted = con.execute("SELECT count(*) FROM sales").fetchone()
+        total = int(counted[0]) if counted else 0
         problems = problems[:MAX_PROBLEMS]
         problems.append(
-            Problem(name, None, None, f"more problems not listed (the file has {total} rows)")
+            Problem(name, None, None, f"more problems not listed (the file has {total:,} rows)")
         )
     raise DatasetError(problems)
 
@@ -391,11 +437,14 @@ def _run(con: duckdb.DuckDBPyConnection, sql: str, report: Reporter) -> None:
         con.execute(sql)
 
     worker = _Background(work)
-    while worker.alive():
-        worker.wait(0.2)
-        progress = con.query_progress()
-        if progress >= 0:
-            report.update(progress)
+    try:
+        while worker.alive():
+            worker.wait(0.2)
+            progress = con.query_progress()
+            if progress >= 0:
+                report.update(progress)
+    finally:
+        worker.stop(con.interrupt)  # at once when the statement has ended
     worker.wait()
 
 
