@@ -1006,10 +1006,18 @@ class StakeMaker:
                 if self.fund_stake(self.pick_fund(), target):
                     made += 1
                     break
+        # The rest of the portfolios: holdings, stand-alone companies and subsidiaries that
+        # are not wholly owned.
+        targets = [
+            p
+            for p in range(st.n)
+            if p not in st.fund_set
+            and (p not in self.tree_edge or self.tree_edge[p].periods[0].voting.high < FULL)
+        ]
         attempts = 0
-        while made < rows and self.room() and attempts < 4 * rows:  # the rest of the portfolios
+        while made < rows and self.room() and targets and attempts < 4 * rows:
             attempts += 1
-            if self.fund_stake(self.pick_fund(), rng.randrange(st.n)):
+            if self.fund_stake(self.pick_fund(), rng.choice(targets)):
                 made += 1
 
     def cross_holdings(self, rows: int) -> None:
