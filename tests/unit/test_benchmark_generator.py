@@ -15,8 +15,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-
 from benchmarks.generate import CLUSTERS, generate
+
 from inhouse.dataset.reader import open_dataset, read_register
 from inhouse.groups.domain import Register, Relation, Share
 
