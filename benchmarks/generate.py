@@ -9,12 +9,26 @@ The ownership structure (entities, stakes, units) is built in Python with
 DuckDB from ``range(n)`` with a seeded integer hash, so ten million sales take seconds,
 not a Python loop.
 
-Shape of the data (see ``benchmarks/README.md`` for the numbers):
+Two shapes of ownership structure (``--shape``; see ``benchmarks/README.md``):
+
+* ``realistic`` (the default), as real registers are: besides the groups below, six
+  large groups (1–5 % of the entities each, 2–6 levels deep), investment funds holding
+  1–5 % of thousands of companies and chains of 5–15 % cross-holdings, so that one
+  weakly connected component holds nearly all entities; control cycles; stakes that
+  start, end or change share on nearly every day of the two sales years (fund trades,
+  acquisitions of subsidiaries by other groups, mergers of whole groups into large
+  ones); a few dates typed far into the future (``2999-12-31``, ``2099-…``) and
+  misspelt names. ``generate`` prints (and ``params.json`` keeps) a summary of the shape,
+  computed from the stakes written: largest component, change days, counts per kind;
+* ``clusters``: only the groups below, arranged in *clusters* of a few groups, every
+  stake between groups staying inside one cluster, so the stake graph has no giant
+  component (the shape of the earlier benchmarks).
+
+Common to both:
 
 * entities form groups, mostly trees (holding → subsidiaries → sub-subsidiaries) of
-  1–60 members, many small and some large; groups are arranged in *clusters* of a few
-  groups, and every stake between groups (associates, joint ventures, disposals,
-  acquisitions) stays inside one cluster, so the stake graph has no giant component;
+  1–60 members, many small and some large, with associates, joint ventures, disposals
+  and acquisitions between groups of a cluster;
 * shares are mostly ``100`` or exact majorities, some bands (``(50,75]``, ``(75,100]``,
   ``[25,50)``), a few ``control = yes`` / ``no`` stakes, a few uncertain pairs
   (``[25,50]`` + ``[25,50]``), and persons (founders) holding stakes;
@@ -31,6 +45,7 @@ Usage::
 
     python benchmarks/generate.py                  # default size (10 M sales)
     python benchmarks/generate.py --small          # 1 % of the default size
+    python benchmarks/generate.py --shape clusters # the older shape
     python benchmarks/generate.py --scale 0.1 --out /tmp/ds
     python benchmarks/generate.py --check DIR      # validate a generated folder
 """
