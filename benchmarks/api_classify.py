@@ -2,8 +2,10 @@
 
 What it does, in one run:
 
-1. generates (or reuses) a dataset with ``benchmarks/generate.py``: 10,000 entities,
-   15,000 stakes, 85,000 people (≈ 101,500 employments) and 20,000 sales, whose
+1. generates (or reuses) a dataset with ``benchmarks/generate.py``, by default in its
+   ``realistic`` shape (one giant connected component, stakes changing on most days;
+   ``--shape clusters`` for the older one): 10,000 entities, 30,000 stakes (15,000 for
+   clusters), 85,000 people (≈ 101,500 employments) and 20,000 sales, whose
    (seller, buyer, date) triples become the requests;
 2. creates a PostgreSQL schema of its own (``bench_api_<random>``), upgrades it with
    Alembic, imports the dataset with ``inhouse.dataset.services.import_dataset``, and
@@ -83,9 +85,15 @@ import httpx
 from sqlalchemy import Engine, text
 
 try:
-    from benchmarks.generate import Sizes, default_dir, generate
+    from benchmarks.generate import REALISTIC, SHAPES, Sizes, default_dir, generate
 except ModuleNotFoundError:  # run as a script: python benchmarks/api_classify.py
-    from generate import Sizes, default_dir, generate  # type: ignore[no-redef,import-not-found]
+    from generate import (  # type: ignore[no-redef,import-not-found]
+        REALISTIC,
+        SHAPES,
+        Sizes,
+        default_dir,
+        generate,
+    )
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -95,7 +103,8 @@ BARE_APPS = {
     "sync": "benchmarks.bare_app:create_app",
     "async": "benchmarks.bare_app:create_async_app",
 }
-DEFAULTS = Sizes(entities=10_000, stakes=15_000, people=85_000, sales=20_000)
+DEFAULTS = Sizes(entities=10_000, stakes=30_000, people=85_000, sales=20_000)
+CLUSTERS_STAKES = 15_000  # the default number of stakes with --shape clusters
 RECENT_DAYS = 30
 TARGET_RATIO = 0.60
 TARGET_P99_MS = 25.0
@@ -988,11 +997,23 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("INHOUSE_BENCH_DATABASE_URL", DEFAULT_URL),
         help="PostgreSQL URL (default %(default)s)",
     )
-    for name in ("entities", "stakes", "people", "sales"):
+    parser.add_argument(
+        "--shape",
+        choices=SHAPES,
+        default=REALISTIC,
+        help="the generated register: realistic (one giant component, stakes changing on "
+        "most days; the default) or clusters (the older shape)",
+    )
+    for name in ("entities", "people", "sales"):
         default = getattr(DEFAULTS, name)
         parser.add_argument(
             f"--{name}", type=int, default=default, help=f"dataset size (default {default:,})"
         )
+    parser.add_argument(
+        "--stakes",
+        type=int,
+        help=f"dataset size (default {DEFAULTS.stakes:,}; {CLUSTERS_STAKES:,} for clusters)",
+    )
     parser.add_argument("--seed", type=int, default=1, help="dataset and request order seed")
     parser.add_argument("--data-dir", type=Path, help="a dataset folder (default: generated)")
     parser.add_argument(
@@ -1062,7 +1083,10 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = LoadSettings(client, args.connections, args.threads, args.timeout)
 
-    sizes = Sizes(args.entities, args.stakes, args.people, args.sales)
+    stakes = args.stakes
+    if stakes is None:
+        stakes = DEFAULTS.stakes if args.shape == REALISTIC else CLUSTERS_STAKES
+    sizes = Sizes(args.entities, stakes, args.people, args.sales, args.shape)
     data = args.data_dir or default_dir(sizes, args.seed)
     if args.data_dir is None:
         say(f"dataset {data} …")
@@ -1072,7 +1096,9 @@ def main(argv: list[str] | None = None) -> int:
             stakes=sizes.stakes,
             people=sizes.people,
             sales=sizes.sales,
+            shape=sizes.shape,
             seed=args.seed,
+            log=say,
         )
     pools = make_pools(data, args.seed)
 
@@ -1082,6 +1108,7 @@ def main(argv: list[str] | None = None) -> int:
         "command": " ".join(["python", "benchmarks/api_classify.py", *(argv or sys.argv[1:])]),
         "machine": machine(),
         "data_dir": str(data),
+        "shape": sizes.shape if args.data_dir is None else None,
         "client": client,
         "connections": args.connections,
         "workers": args.workers,

@@ -1,7 +1,8 @@
 """Benchmark of the bulk classifier, run the way a user runs it.
 
-Generates (or reuses) a dataset folder with ``benchmarks/generate.py``, then runs, as a
-child process::
+Generates (or reuses) a dataset folder with ``benchmarks/generate.py`` (by default its
+``realistic`` shape: one giant connected component, stakes changing on most days), then
+runs, as a child process::
 
     inhouse classify --data DIR --sales DIR/sales.csv --out OUT.csv
 
@@ -14,6 +15,7 @@ Usage::
 
     python benchmarks/bulk_classify.py                 # default size: 10 M sales
     python benchmarks/bulk_classify.py --small         # 1 % of that, for a quick look
+    python benchmarks/bulk_classify.py --shape clusters  # the older shape (no giant component)
     python benchmarks/bulk_classify.py --sales 2000000 --json
     python benchmarks/bulk_classify.py --data-dir benchmarks/data/bulk-… --keep
 
@@ -185,6 +187,16 @@ def machine() -> dict[str, Any]:
     }
 
 
+def shape_of(data_dir: Path) -> dict[str, Any] | None:
+    """The generator's summary of the dataset's shape (``params.json``), if it has one."""
+    try:
+        saved = json.loads((data_dir / "params.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    summary = saved.get("summary") if isinstance(saved, dict) else None
+    return summary if isinstance(summary, dict) else None
+
+
 def targets_for(sales: int) -> dict[str, float]:
     """The 10 M target as such, and scaled linearly (same rows per second) for other sizes."""
     return {
@@ -212,7 +224,21 @@ def print_report(result: dict[str, Any]) -> None:
             else "  (reused)"
         ),
         "  sizes       "
-        + ", ".join(f"{k} {v:,}" for k, v in result["sizes"].items() if k != "seed"),
+        + ", ".join(
+            f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}"
+            for k, v in result["sizes"].items()
+            if k != "seed"
+        ),
+    ]
+    shape = result.get("shape")
+    if shape:
+        lines.append(
+            f"  shape       {shape['shape']}: largest connected component "
+            f"{shape['largest_component_entities']:,} of {shape['entities']:,} entities, "
+            f"stakes change on {shape['stake_change_days_in_sales_window']} of "
+            f"{shape['sales_window_days']} sales days"
+        )
+    lines += [
         f"  command     {result['command']}",
         f"  exit code   {result['returncode']}",
     ]
@@ -250,7 +276,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     add_size_arguments(parser)
     parser.add_argument(
-        "--data-dir", type=Path, help="dataset folder (default benchmarks/data/bulk-<params>)"
+        "--data-dir",
+        type=Path,
+        help="dataset folder (default benchmarks/data/real-<params>, bulk-<params> for clusters)",
     )
     parser.add_argument(
         "--out", type=Path, help="where the classifier writes (default benchmarks/out/…)"
@@ -306,6 +334,7 @@ def main(argv: list[str] | None = None) -> int:
         "peak_bytes": peak,
         "targets": targets_for(sizes.sales),
         "log": str(log),
+        "shape": shape_of(data_dir),
     }
     ok = returncode == 0 and out.is_file()
     if ok:

@@ -9,12 +9,26 @@ The ownership structure (entities, stakes, units) is built in Python with
 DuckDB from ``range(n)`` with a seeded integer hash, so ten million sales take seconds,
 not a Python loop.
 
-Shape of the data (see ``benchmarks/README.md`` for the numbers):
+Two shapes of ownership structure (``--shape``; see ``benchmarks/README.md``):
+
+* ``realistic`` (the default), as real registers are: besides the groups below, six
+  large groups (1–5 % of the entities each, 2–6 levels deep), investment funds holding
+  1–5 % of thousands of companies and chains of 5–15 % cross-holdings, so that one
+  weakly connected component holds nearly all entities; control cycles; stakes that
+  start, end or change share on nearly every day of the two sales years (fund trades,
+  acquisitions of subsidiaries by other groups, mergers of whole groups into large
+  ones); a few dates typed far into the future (``2999-12-31``, ``2099-…``) and
+  misspelt names. ``generate`` prints (and ``params.json`` keeps) a summary of the shape,
+  computed from the stakes written: largest component, change days, counts per kind;
+* ``clusters``: only the groups below, arranged in *clusters* of a few groups, every
+  stake between groups staying inside one cluster, so the stake graph has no giant
+  component (the shape of the earlier benchmarks).
+
+Common to both:
 
 * entities form groups, mostly trees (holding → subsidiaries → sub-subsidiaries) of
-  1–60 members, many small and some large; groups are arranged in *clusters* of a few
-  groups, and every stake between groups (associates, joint ventures, disposals,
-  acquisitions) stays inside one cluster, so the stake graph has no giant component;
+  1–60 members, many small and some large, with associates, joint ventures, disposals
+  and acquisitions between groups of a cluster;
 * shares are mostly ``100`` or exact majorities, some bands (``(50,75]``, ``(75,100]``,
   ``[25,50)``), a few ``control = yes`` / ``no`` stakes, a few uncertain pairs
   (``[25,50]`` + ``[25,50]``), and persons (founders) holding stakes;
@@ -31,6 +45,7 @@ Usage::
 
     python benchmarks/generate.py                  # default size (10 M sales)
     python benchmarks/generate.py --small          # 1 % of the default size
+    python benchmarks/generate.py --shape clusters # the older shape
     python benchmarks/generate.py --scale 0.1 --out /tmp/ds
     python benchmarks/generate.py --check DIR      # validate a generated folder
 """
@@ -47,11 +62,11 @@ import sys
 import tempfile
 import time
 from bisect import bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import Any
 
@@ -67,31 +82,66 @@ EPOCH = date(2006, 1, 1)
 HORIZON = (date(2026, 1, 1) - EPOCH).days  # day numbers 0 … 7304 = 2006-01-01 … 2025-12-31
 SALES_FROM = date(2024, 1, 1)
 SALES_DAYS = (date(2026, 1, 1) - SALES_FROM).days  # 731
+SALES_FIRST_DAY = (SALES_FROM - EPOCH).days
+FAR_END = (date(2999, 12, 31) - EPOCH).days  # "valid_to 2999-12-31": open, typed by mistake
+OPEN = (date(9999, 12, 31) - EPOCH).days  # an open period's end, for overlap tests
 DAYS = [(EPOCH + timedelta(days=d)).isoformat() for d in range(HORIZON + 1)]
 FULL = 1000  # shares are kept in tenths of a percent: 1000 = 100 %
 MASK32 = 0xFFFFFFFF
 
 
+REALISTIC = "realistic"
+CLUSTERS = "clusters"
+SHAPES = (REALISTIC, CLUSTERS)
+
+
 @dataclass(frozen=True, slots=True)
 class Sizes:
-    """How many rows to make (employments follow from people: ≈ 1.2 per person)."""
+    """How many rows to make (employments follow from people: ≈ 1.2 per person).
+
+    ``shape`` is how the ownership structure looks: ``realistic`` (one giant connected
+    component, stakes changing on most days) or ``clusters`` (the older shape: clusters
+    of at most 200 entities, no giant component).
+    """
 
     entities: int
     stakes: int
     people: int
     sales: int
+    shape: str = REALISTIC
+
+    def __post_init__(self) -> None:
+        if self.shape not in SHAPES:
+            raise ValueError(f"unknown shape {self.shape!r} (expected one of {', '.join(SHAPES)})")
 
     def scaled(self, factor: float) -> Sizes:
-        return Sizes(*(max(0, round(n * factor)) for n in asdict(self).values()))
+        def times(n: int) -> int:
+            return max(0, round(n * factor))
+
+        return Sizes(
+            times(self.entities), times(self.stakes), times(self.people), times(self.sales),
+            self.shape,
+        )  # fmt: skip
 
     def label(self, seed: int) -> str:
-        return f"bulk-e{self.entities}-s{self.stakes}-p{self.people}-n{self.sales}" + (
+        prefix = "bulk" if self.shape == CLUSTERS else "real"
+        return f"{prefix}-e{self.entities}-s{self.stakes}-p{self.people}-n{self.sales}" + (
             "" if seed == 1 else f"-seed{seed}"
         )
 
 
-DEFAULT_SIZES = Sizes(entities=100_000, stakes=150_000, people=1_000_000, sales=10_000_000)
+# Realistic registers carry about three stake rows per entity (funds, cross-holdings).
+DEFAULT_SIZES = Sizes(
+    entities=100_000, stakes=300_000, people=1_000_000, sales=10_000_000, shape=REALISTIC
+)
+CLUSTERS_SIZES = Sizes(
+    entities=100_000, stakes=150_000, people=1_000_000, sales=10_000_000, shape=CLUSTERS
+)
 SMALL_SCALE = 0.01
+
+
+def default_sizes(shape: str) -> Sizes:
+    return DEFAULT_SIZES if shape == REALISTIC else CLUSTERS_SIZES
 
 
 # ------------------------------------------------------------------------- vocabulary
@@ -143,6 +193,12 @@ LAST_NAMES = (
     "O'Brien", "Nguyen", "Kowalski", "Nowak", "Yilmaz", "Kaya", "Khan", "Patel", "Singh",
     "Garcia", "Miller", "Davis", "Anderson",
 )  # fmt: skip
+FUND_WORDS = (
+    "Capital Partners", "Investment Fund", "Asset Management", "Equity Fund", "Invest",
+    "Pension Fund", "Growth Fund", "Index Fund",
+)  # fmt: skip
+LARGE_GROUPS = 6  # realistic shape: groups of 1–5 % of the entities each
+MISSPELT = 0.02  # realistic shape: entity names with a typo
 MAIL_DOMAINS = ("example.com", "example.org", "example.net", "mail.example")
 COUNTRY_CUM = list(accumulate(c[3] for c in COUNTRIES))
 
@@ -171,6 +227,8 @@ BAND_25_50 = Pct(250, 500, "[25,50]")
 HUNDRED = exact(FULL)
 HALF = exact(500)
 MAJORITIES = (510, 550, 600, 650, 700, 749, 750, 800, 850, 900, 949, 950, 990)
+FUND_SHARES = (10, 12, 15, 20, 25, 28, 30, 35, 40, 45, 49, 50)  # a fund: 1–5 %
+CROSS_SHARES = (50, 75, 80, 100, 120, 150)  # a cross-holding: 5–15 %
 
 
 @dataclass(slots=True)
@@ -182,7 +240,12 @@ class Period:
     control: str = ""
 
     def span(self) -> tuple[int, int]:
+        """The days to pick change days from (an open end counts as the horizon)."""
         return (0 if self.start is None else self.start, HORIZON if self.end is None else self.end)
+
+    def reach(self) -> tuple[int, int]:
+        """The days the stake is in force, for overlap tests (also beyond the horizon)."""
+        return (0 if self.start is None else self.start, OPEN if self.end is None else self.end)
 
 
 @dataclass(slots=True)
@@ -191,7 +254,8 @@ class History:
 
     holder: str
     entity: int  # position
-    role: str  # tree, buy, pred, founder, family, assoc, jv, doubt, agree
+    # tree, buy, pred, founder, family, assoc, jv, doubt, agree; realistic: fund, cross, cycle, merge
+    role: str
     periods: list[Period]
     splittable: bool = True
 
@@ -228,6 +292,11 @@ class Structure:
     employed: int = 0
     units: list[tuple[str, str, str, str, str]] = field(default_factory=list)
     histories: list[History] = field(default_factory=list)
+    shape: str = CLUSTERS
+    funds: list[int] = field(default_factory=list)  # positions of investment funds
+    fund_set: set[int] = field(default_factory=set)
+    depth: dict[int, int] = field(default_factory=dict)  # large group → levels below its root
+    misspelt: int = 0  # entity names with a typo
 
     def eid(self, pos: int) -> str:
         return f"E{(pos * self.a_e + self.b_e) % self.n + 1:06d}"
@@ -270,8 +339,21 @@ def build_structure(sizes: Sizes, rng: random.Random) -> Structure:
     n = sizes.entities
     st = Structure(n=n, a_e=coprime_multiplier(n, rng), b_e=rng.randrange(max(1, n)))
 
+    st.shape = sizes.shape
+    realistic = sizes.shape == REALISTIC
+    # Realistic: a few large groups (1–5 % of the entities each, 2–6 levels deep) and
+    # investment funds (stand-alone entities) besides the many small groups.
+    large: list[tuple[int, int]] = []  # (size, depth)
+    funds = 0
+    if realistic:
+        funds = min(n // 10, max(3, round(n / 400)))
+        if n >= 300:
+            for _ in range(LARGE_GROUPS):
+                large.append((max(10, round(n * rng.uniform(0.01, 0.05))), rng.randint(2, 6)))
+    small_n = n - funds - sum(size for size, _depth in large)
+
     # Groups, capped so that tree edges stay below 55 % of the stake budget.
-    gsizes = group_sizes(n, rng)
+    gsizes = group_sizes(small_n, rng)
     cap = int(0.55 * sizes.stakes)
     edges = sum(s - 1 for s in gsizes)
     if edges > cap:
@@ -283,7 +365,7 @@ def build_structure(sizes: Sizes, rng: random.Random) -> Structure:
             if gsizes[g] > 1:
                 edges -= gsizes[g] - 1
                 gsizes[g] = 1
-        gsizes.extend([1] * (n - sum(gsizes)))  # the broken-up groups' other members
+        gsizes.extend([1] * (small_n - sum(gsizes)))  # the broken-up groups' other members
         rng.shuffle(gsizes)
 
     # Clusters of 1–5 groups (at most 200 entities): the only place for cross-group stakes.
@@ -301,6 +383,17 @@ def build_structure(sizes: Sizes, rng: random.Random) -> Structure:
             total += gsizes[order[i]]
             i += 1
         clusters.append(members)
+    # Large groups and funds are clusters of their own, at random places in the order.
+    depth_of: dict[int, int] = {}
+    fund_groups: set[int] = set()
+    for size, depth in large:
+        depth_of[len(gsizes)] = depth
+        clusters.insert(rng.randrange(len(clusters) + 1), [len(gsizes)])
+        gsizes.append(size)
+    for _ in range(funds):
+        fund_groups.add(len(gsizes))
+        clusters.insert(rng.randrange(len(clusters) + 1), [len(gsizes)])
+        gsizes.append(1)
 
     # Positions: cluster by cluster, group by group, each group a tree in creation order.
     countries = range(len(COUNTRIES))
@@ -315,10 +408,21 @@ def build_structure(sizes: Sizes, rng: random.Random) -> Structure:
             st.cluster_of_group.append(c_index)
             home = rng.choices(countries, cum_weights=COUNTRY_CUM)[0]
             name = brand(rng)
+            depth = depth_of.get(g, 0)
+            if depth:
+                st.depth[g_index] = depth
+            level = {pos: 0}
+            open_members = [pos]  # members less than ``depth`` levels below the root
             for k in range(size):
                 st.group_of.append(g_index)
                 if k == 0:
                     st.parent.append(-1)
+                elif depth:  # a chain down to the deepest level first, then anywhere above it
+                    parent = pos - 1 if k <= depth else rng.choice(open_members)
+                    st.parent.append(parent)
+                    level[pos] = level[parent] + 1
+                    if level[pos] < depth:
+                        open_members.append(pos)
                 else:  # biased towards the root and the first members: shallow trees
                     st.parent.append(pos - k + int(k * rng.random() ** 2))
                 here = (
@@ -328,7 +432,10 @@ def build_structure(sizes: Sizes, rng: random.Random) -> Structure:
                 )
                 st.country.append(here)
                 form = rng.choice(COUNTRIES[here][2])
-                if k == 0:
+                if g in fund_groups:
+                    st.name.append(f"{name} {rng.choice(FUND_WORDS)} {form}")
+                    st.funds.append(pos)
+                elif k == 0:
                     st.name.append(f"{name} Holding {form}" if size > 1 else f"{name} {form}")
                 else:
                     st.name.append(f"{name} {rng.choice(ACTIVITIES)} {form}")
@@ -337,7 +444,35 @@ def build_structure(sizes: Sizes, rng: random.Random) -> Structure:
             st.cluster_start.append(c_start)
             st.cluster_size.append(pos - c_start)
     # cluster_start / cluster_size are per group (indexed like group_start)
+    st.fund_set = set(st.funds)
+    if realistic:  # names as typed by people: a few typos
+        for p in range(n):
+            if rng.random() < MISSPELT:
+                st.name[p] = misspell(st.name[p], rng)
+                st.misspelt += 1
     return st
+
+
+def misspell(text: str, rng: random.Random) -> str:
+    """``text`` with one typo: two letters swapped, one dropped or doubled, or odd case."""
+    letters = [i for i, ch in enumerate(text) if ch.isalpha()]
+    if len(letters) < 4:
+        return text + text[-1]
+    i = rng.choice(letters[1:-2])
+    kind = rng.randrange(5)
+    if kind == 0 and text[i] != text[i + 1]:
+        return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
+    if kind == 1:
+        return text[:i] + text[i + 1 :]
+    if kind == 2:
+        return text[:i] + text[i] + text[i:]
+    if kind == 3:
+        changed = text.replace("GmbH", "Gmbh").replace("Ltd", "LTD").replace("Inc.", "Inc")
+        if changed != text:
+            return changed
+    if kind == 4 and " " in text:
+        return text.replace(" ", "  ", 1)
+    return text[:i] + text[i + 1 :]
 
 
 def lay_out_people(st: Structure, people: int, rng: random.Random) -> None:
@@ -348,6 +483,8 @@ def lay_out_people(st: Structure, people: int, rng: random.Random) -> None:
         w = rng.lognormvariate(0.0, 1.4)
         if st.parent[p] == -1 and st.group_size[st.group_of[p]] > 1:
             w *= 0.3  # holdings employ few
+        if p in st.fund_set:
+            w *= 0.05  # funds even fewer
         weights.append(w)
     total = sum(weights) or 1.0
     acc = 0.0
@@ -439,6 +576,9 @@ class StakeMaker:
         self.groups_in_cluster: dict[int, list[int]] = defaultdict(list)
         for g, c in enumerate(st.cluster_of_group):
             self.groups_in_cluster[c].append(g)
+        self.by_role: defaultdict[str, list[History]] = defaultdict(list)
+        self.members = [p for p in range(st.n) if st.parent[p] >= 0]
+        self.fund_cum: list[float] = [1.0]
 
     # -- helpers
     def room(self, rows: int = 1) -> bool:
@@ -450,24 +590,33 @@ class StakeMaker:
         Two overlapping stakes of one holder in one entity would be one stake counted
         twice, and an import matches stakes by holder, entity and valid_from.
         """
-        spans = [p.span() for p in history.periods]
+        spans = [p.reach() for p in history.periods]
         for other in self.incoming.get(history.entity, ()):
             if other.holder == history.holder and any(
-                overlaps(a.span(), b) for a in other.periods for b in spans
+                overlaps(a.reach(), b) for a in other.periods for b in spans
             ):
                 return history
         self.st.histories.append(history)
         self.incoming[history.entity].append(history)
+        self.by_role[history.role].append(history)
         self.rows += len(history.periods)
         return history
 
+    def try_add(self, history: History) -> bool:
+        """``add``, saying whether the history was kept."""
+        before = self.rows
+        self.add(history)
+        return self.rows > before
+
     def cap(self, entity: int, span: tuple[int, int], exclude: History | None = None) -> int:
         """Tenths of a percent still free in ``entity`` over ``span`` (upper bounds)."""
+        if span[1] == HORIZON:  # an open end: the stake stays in force after the horizon
+            span = (span[0], OPEN)
         taken = 0
         for h in self.incoming.get(entity, ()):
             if h is exclude:
                 continue
-            highs = [p.voting.high for p in h.periods if overlaps(p.span(), span)]
+            highs = [p.voting.high for p in h.periods if overlaps(p.reach(), span)]
             taken += max(highs, default=0)
         return FULL - taken
 
@@ -608,7 +757,7 @@ class StakeMaker:
         rng.shuffle(tops)
         made = 0
         for top in tops:
-            if made >= rows or not self.room() or top in self.founded:
+            if made >= rows or not self.room() or top in self.founded or top in st.fund_set:
                 continue
             if rng.random() < 0.07 and self.room(2):  # two family members, 50/50
                 a, b = self.person(top), self.person()
@@ -660,6 +809,8 @@ class StakeMaker:
             if b is None:
                 continue
             start = None if rng.random() < 0.5 else self.day(1, HORIZON - 400)
+            if self.cap(j, Period(start, None, HALF).span()) < FULL:  # funds got there first
+                continue
             for holder in (a, b):
                 self.add(
                     History(st.eid(holder), j, "jv", [Period(start, None, HALF)], splittable=False)
@@ -802,6 +953,10 @@ class StakeMaker:
 
     def propose(self, role: str, current: Pct) -> Pct:
         rng = self.rng
+        if role == "fund":
+            return exact(rng.choice(FUND_SHARES))
+        if role == "cross":
+            return exact(rng.choice(CROSS_SHARES))
         r = rng.random()
         if role in ("assoc", "family", "agree"):
             low = 200 if role != "family" else 50
@@ -821,6 +976,273 @@ class StakeMaker:
         if r < 0.7:
             return HUNDRED if r < 0.4 else exact(rng.choice(MAJORITIES))
         return exact(rng.choice((200, 250, 300, 400, 490)))
+
+    # -- the realistic shape's steps
+    def pick_fund(self) -> int:
+        funds = self.st.funds
+        at = bisect_right(self.fund_cum, self.rng.random() * self.fund_cum[-1])
+        return funds[min(at, len(funds) - 1)]
+
+    def fund_stake(self, fund: int, target: int, start: int | None = -1) -> bool:
+        """A fund buys 1–5 % of ``target`` (from ``start``; -1: a random day or always)."""
+        rng = self.rng
+        if target in self.st.fund_set or target in self.locked:
+            return False
+        voting = exact(rng.choice(FUND_SHARES))
+        end = None
+        if start == -1:
+            start = None if rng.random() < 0.4 else self.day(1, HORIZON - 30)
+            if rng.random() < 0.12 and (start or 0) + 60 < HORIZON - 1:
+                end = self.day((start or 0) + 60, HORIZON - 1)
+        period = Period(start, end, voting)
+        if self.cap(target, period.span()) < voting.high:
+            return False
+        return self.try_add(History(self.st.eid(fund), target, "fund", [period]))
+
+    def fund_holdings(self, rows: int) -> None:
+        """Funds hold 1–5 % of thousands of companies: nearly every group is reached."""
+        st, rng = self.st, self.rng
+        if not st.funds:
+            return
+        weights = [1.0 / (i + 1) ** 0.7 for i in range(len(st.funds))]  # a few big funds
+        rng.shuffle(weights)
+        self.fund_cum = list(accumulate(weights))
+        groups = [g for g in range(len(st.group_start)) if st.group_start[g] not in st.fund_set]
+        rng.shuffle(groups)
+        made = 0
+        for g in groups:  # one stake in 95 % of the groups, in the holding if it has room
+            if made >= rows or not self.room():
+                break
+            if rng.random() >= 0.95:
+                continue
+            start, size = st.group_start[g], st.group_size[g]
+            for attempt in range(4):
+                target = start if attempt == 0 else start + rng.randrange(size)
+                if self.fund_stake(self.pick_fund(), target):
+                    made += 1
+                    break
+        # The rest of the portfolios: holdings, stand-alone companies and subsidiaries that
+        # are not wholly owned.
+        targets = [
+            p
+            for p in range(st.n)
+            if p not in st.fund_set
+            and (p not in self.tree_edge or self.tree_edge[p].periods[0].voting.high < FULL)
+        ]
+        attempts = 0
+        while made < rows and self.room() and targets and attempts < 4 * rows:
+            attempts += 1
+            if self.fund_stake(self.pick_fund(), rng.choice(targets)):
+                made += 1
+
+    def cross_holdings(self, rows: int) -> None:
+        """Chains A → B → C … of 5–15 % stakes across groups; a quarter closed into a cycle."""
+        st, rng = self.st, self.rng
+        made = tries = 0
+        while made < rows and self.room() and tries < 5 * rows:
+            tries += 1
+            nodes = [rng.randrange(st.n) for _ in range(rng.randint(3, 8))]
+            if len({st.group_of[x] for x in nodes}) < len(nodes):
+                continue
+            pairs = list(pairwise(nodes))
+            if rng.random() < 0.25:
+                pairs.append((nodes[-1], nodes[0]))
+            start = None if rng.random() < 0.5 else self.day(1, HORIZON - 400)
+            for a, b in pairs:
+                voting = exact(rng.choice(CROSS_SHARES))
+                period = Period(start, None, voting)
+                if not self.room() or b in self.locked or self.cap(b, period.span()) < voting.high:
+                    continue
+                if self.try_add(History(st.eid(a), b, "cross", [period])):
+                    made += 1
+
+    def control_cycles(self, count: int) -> None:
+        """Holdings of two or three groups controlling each other in a ring (A → B → A)."""
+        st, rng = self.st, self.rng
+        roots = [
+            st.group_start[g]
+            for g in range(len(st.group_start))
+            if st.group_start[g] not in st.fund_set and st.group_start[g] not in self.locked
+        ]
+        made = 0
+        for _ in range(30 * count):
+            if made >= count or len(roots) < 3 or not self.room(3):
+                break
+            ring = rng.sample(roots, 2 if rng.random() < 0.6 else 3)
+            start = None if rng.random() < 0.5 else self.day(1, HORIZON - 400)
+            periods = [Period(start, None, exact(rng.choice((510, 550, 600, 750)))) for _ in ring]
+            if any(
+                self.cap(b, period.span()) < period.voting.high
+                for b, period in zip(ring, periods, strict=True)
+            ):
+                continue
+            for i, (b, period) in enumerate(zip(ring, periods, strict=True)):
+                holder = ring[i - 1]
+                self.add(History(st.eid(holder), b, "cycle", [period], splittable=False))
+            self.locked.update(ring)
+            made += 1
+
+    def split_at(self, h: History, d: int, voting: Pct) -> bool:
+        """End ``h``'s period in force on day ``d`` there; a new one with ``voting`` starts."""
+        inside = [i for i, p in enumerate(h.periods) if p.reach()[0] < d < p.reach()[1]]
+        if not inside:
+            return False
+        i = inside[0]
+        period = h.periods[i]
+        if voting == period.voting:
+            return False
+        second = Period(d, period.end, voting, "", period.control)
+        if self.cap(h.entity, second.reach(), exclude=h) < voting.high:
+            return False
+        first = Period(period.start, d, period.voting, period.equity, period.control)
+        h.periods[i : i + 1] = [first, second]
+        self.rows += 1
+        return True
+
+    def acquisition(self, d: int) -> bool:
+        """On ``d`` a subsidiary (with its subtree) moves to another group, often a large one."""
+        st, rng = self.st, self.rng
+        c = rng.randrange(st.n)
+        edge = self.tree_edge.get(c)
+        if edge is None or not edge.splittable or c in self.locked:
+            return False
+        if c in self.moved or c in self.buyers:
+            return False
+        last = edge.periods[-1]
+        if last.end is not None or (last.start or 0) >= d - 30:
+            return False
+        below = self.subtree(c)
+        if any(p in self.buyers for p in below):
+            return False
+        if st.depth and rng.random() < 0.5:
+            g = rng.choice(sorted(st.depth))
+            z = st.group_start[g] + rng.randrange(st.group_size[g])
+        else:
+            z = rng.randrange(st.n)
+        if st.group_of[z] == st.group_of[c] or z in st.fund_set or z in self.moved:
+            return False
+        voting = self.majority()
+        free = self.cap(c, (d, HORIZON), exclude=edge)
+        if free < voting.high:
+            if free <= 500:
+                return False
+            voting = exact(free)
+        last.end = d
+        self.add(History(st.eid(z), c, "buy", [Period(d, None, voting, self.equity_for(voting))]))
+        self.buyers.add(z)
+        self.moved.update(below)
+        return True
+
+    def merger(self, d: int) -> bool:
+        """On ``d`` a large group buys a whole group (its holding): the chains merge."""
+        st, rng = self.st, self.rng
+        if not st.depth:
+            return False
+        g = rng.randrange(len(st.group_start))
+        r = st.group_start[g]
+        if g in st.depth or r in st.fund_set or r in self.locked or r in self.buyers:
+            return False
+        ending = [
+            p
+            for h in self.incoming.get(r, ())
+            for p in h.periods
+            if p.voting.low > 500 and p.reach()[0] < d - 30 and p.reach()[1] > d
+        ]
+        if any(p.end is not None for p in ending):
+            return False
+        for p in ending:
+            p.end = d
+        free = self.cap(r, (d, HORIZON))
+        if free <= 500:
+            for p in ending:
+                p.end = None
+            return False
+        big = rng.choice(sorted(st.depth))
+        z = st.group_start[big] + rng.randrange(st.group_size[big])
+        self.add(History(st.eid(z), r, "merge", [Period(d, None, exact(free))], splittable=False))
+        self.buyers.add(z)
+        self.moved.update(range(r, r + st.group_size[g]))
+        return True
+
+    def window_events(self, extra: int, mergers: int) -> None:
+        """Stakes start, end and change on about 97 % of the days of the sales window."""
+        rng = self.rng
+        chosen = [d for d in range(SALES_FIRST_DAY, HORIZON) if rng.random() < 0.967]
+        if not chosen:
+            return
+        plan = sorted(chosen + [rng.choice(chosen) for _ in range(extra)])
+        merged = 0
+        for _ in range(20 * mergers):
+            if merged >= mergers or not self.room():
+                break
+            merged += self.merger(rng.choice(chosen))
+        kinds = ("change", "start", "end", "cross", "acquire", "tree")
+        weights = (50, 15, 10, 8, 7, 10)
+        for d in plan:
+            for _ in range(12):
+                kind = rng.choices(kinds, weights)[0] if self.room() else "end"
+                if self.event(kind, d):
+                    break
+
+    def event(self, kind: str, d: int) -> bool:
+        rng = self.rng
+        funds = self.by_role["fund"]
+        if kind == "change" and funds:
+            return self.split_at(rng.choice(funds), d, exact(rng.choice(FUND_SHARES)))
+        if kind == "start" and self.st.funds:
+            return self.fund_stake(self.pick_fund(), rng.randrange(self.st.n), start=d)
+        if kind == "end" and funds:
+            h = rng.choice(funds)
+            last = h.periods[-1]
+            if last.end is None and (last.start or 0) < d - 30:
+                last.end = d
+                return True
+            return False
+        if kind == "cross" and self.by_role["cross"]:
+            return self.split_at(
+                rng.choice(self.by_role["cross"]), d, exact(rng.choice(CROSS_SHARES))
+            )
+        if kind == "acquire":
+            return self.acquisition(d)
+        if kind == "tree" and self.tree_edge:
+            h = self.tree_edge[rng.choice(self.members)]
+            if not h.splittable or h.periods[-1].control:
+                return False
+            return self.split_at(h, d, self.propose("tree", h.periods[-1].voting))
+        return False
+
+    def far_starts(self, count: int) -> None:
+        """Fund stakes from 2099 (typed for 2019): in force then on top of today's stakes."""
+        st, rng = self.st, self.rng
+        made = 0
+        for _ in range(50 * count):
+            if made >= count or not self.room() or not st.funds:
+                break
+            fund, target = self.pick_fund(), rng.randrange(st.n)
+            if target in st.fund_set or any(
+                h.holder == st.eid(fund) for h in self.incoming.get(target, ())
+            ):
+                continue
+            day = (date(2099, rng.randint(1, 12), rng.randint(1, 28)) - EPOCH).days
+            voting = exact(rng.choice(FUND_SHARES))
+            if self.cap(target, (day, OPEN)) < voting.high:
+                continue
+            made += self.try_add(
+                History(st.eid(fund), target, "fund", [Period(day, None, voting)], False)
+            )
+
+    def far_ends(self, count: int) -> None:
+        """Open stakes given ``valid_to 2999-12-31`` (meaning: until further notice)."""
+        rng = self.rng
+        histories = self.st.histories
+        made = 0
+        for _ in range(50 * count):
+            if made >= count or not histories:
+                break
+            last = rng.choice(histories).periods[-1]
+            if last.end is None and (last.start or 0) < HORIZON:
+                last.end = FAR_END
+                made += 1
 
     def split_once(self, candidates: list[History], max_periods: int) -> bool:
         """Cut one period in two at a day inside it; one half gets another share."""
@@ -866,6 +1288,9 @@ def make_stakes(st: Structure, sizes: Sizes, rng: random.Random, a_p: int, b_p: 
         return f"P{(k * a_p + b_p) % sizes.people + 1:07d}"
 
     maker = StakeMaker(st, sizes.stakes, rng, sizes.people, person_id)
+    if sizes.shape == REALISTIC:
+        make_realistic_stakes(maker, sizes)
+        return
     s = sizes.stakes
     maker.tree_edges(yes=round(0.0015 * s), no=round(0.001 * s))
     rest = s - maker.rows
@@ -886,6 +1311,167 @@ def make_stakes(st: Structure, sizes: Sizes, rng: random.Random, a_p: int, b_p: 
         raise ValueError(f"could only place {maker.rows} of {s} stakes for these sizes")
 
 
+def make_realistic_stakes(maker: StakeMaker, sizes: Sizes) -> None:
+    """The realistic shape: the steps of the cluster shape plus funds, cross-holdings,
+    control cycles, changes on most days of the sales window and far-future dates."""
+    s, n = sizes.stakes, sizes.entities
+    maker.tree_edges(yes=round(0.0015 * s), no=round(0.001 * s))
+    rest = s - maker.rows
+    maker.doubts(round(0.001 * s))
+    maker.founders(round(0.03 * rest))
+    maker.joint_ventures(round(0.004 * rest))
+    maker.agreements(round(0.002 * s))
+    maker.fund_holdings(round(0.45 * rest))
+    maker.cross_holdings(round(0.03 * rest))
+    maker.control_cycles(max(2, n // 5000))
+    maker.disposals(round(0.03 * rest))
+    maker.predecessors(round(0.04 * rest))
+    maker.minorities(round(0.08 * rest), "assoc")
+    maker.minorities(round(0.01 * rest), "family")
+    maker.window_events(extra=round(0.03 * rest), mergers=max(2, n // 20000))
+    maker.far_starts(max(2, n // 20000))
+    maker.splits()
+    if maker.rows < s:
+        maker.minorities(s - maker.rows, "assoc")
+    if maker.rows < s:
+        maker.minorities(s - maker.rows, "family")
+    if maker.rows != s:
+        raise ValueError(f"could only place {maker.rows} of {s} stakes for these sizes")
+    maker.far_ends(max(3, n // 10000))
+
+
+# ------------------------------------------------------------------------- summary
+
+
+def majority_cycles(edges: dict[str, set[str]]) -> int:
+    """Back edges found by a depth-first search of ``holder → entity`` majority stakes."""
+    state: dict[str, int] = {}
+    cycles = 0
+    for start_node in list(edges):
+        if start_node in state:
+            continue
+        stack: list[tuple[str, Iterable[str]]] = [(start_node, iter(sorted(edges[start_node])))]
+        state[start_node] = 1
+        while stack:
+            node, it = stack[-1]
+            nxt = next(iter(it), None)
+            if nxt is None:
+                state[node] = 2
+                stack.pop()
+            elif state.get(nxt) == 1:
+                cycles += 1
+            elif nxt not in state:
+                state[nxt] = 1
+                stack.append((nxt, iter(sorted(edges.get(nxt, ())))))
+    return cycles
+
+
+def shape_summary(st: Structure) -> dict[str, Any]:
+    """What the ownership structure looks like, computed from the stakes made."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        root = x
+        while parent.setdefault(root, root) != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    entity_ids = [st.eid(p) for p in range(st.n)]
+    for e in entity_ids:
+        find(e)
+    rows_by_role: Counter[str] = Counter()
+    change_days: set[int] = set()
+    far = 0
+    majority: defaultdict[str, set[str]] = defaultdict(set)
+    held_by_person: defaultdict[str, set[int]] = defaultdict(set)  # groups a person controls
+    per_fund: Counter[str] = Counter()
+    fund_ids = {st.eid(p) for p in st.funds}
+    control: Counter[str] = Counter()
+    for h in st.histories:
+        entity = st.eid(h.entity)
+        parent[find(h.holder)] = find(entity)
+        rows_by_role[h.role] += len(h.periods)
+        if h.holder in fund_ids:
+            per_fund[h.holder] += 1
+        for period in h.periods:
+            control[period.control or "derived"] += 1
+            for d in (period.start, period.end):
+                if d is not None and SALES_FIRST_DAY <= d < HORIZON:
+                    change_days.add(d)
+                if d is not None and d > HORIZON:
+                    far += 1
+            if period.voting.low > 500 or period.control == "yes":
+                if h.holder.startswith("P"):
+                    held_by_person[h.holder].add(st.group_of[h.entity])
+                else:
+                    majority[h.holder].add(entity)
+    sizes = Counter(find(e) for e in entity_ids)
+    largest = max(sizes.values(), default=0)
+    holdings = sorted(per_fund.values())
+    group_sizes = st.group_size
+    return {
+        "shape": st.shape,
+        "entities": st.n,
+        "largest_component_entities": largest,
+        "largest_component_pct": round(100 * largest / max(1, st.n), 1),
+        "components": len(sizes),
+        "stake_change_days_in_sales_window": len(change_days),
+        "sales_window_days": SALES_DAYS,
+        "stake_rows": sum(rows_by_role.values()),
+        "stake_rows_by_kind": dict(sorted(rows_by_role.items())),
+        "stakes_by_control": dict(sorted(control.items())),
+        "majority_cycles": majority_cycles(majority),
+        "far_future_dates": far,
+        "funds": len(st.funds),
+        "stakes_per_fund": {
+            "min": holdings[0] if holdings else 0,
+            "median": holdings[len(holdings) // 2] if holdings else 0,
+            "max": holdings[-1] if holdings else 0,
+        },
+        "large_groups": [{"size": group_sizes[g], "depth": d} for g, d in sorted(st.depth.items())],
+        "stand_alone": sum(
+            1
+            for g, size in enumerate(group_sizes)
+            if size == 1 and st.group_start[g] not in st.fund_set
+        ),
+        "small_groups": sum(
+            1 for g, size in enumerate(group_sizes) if size > 1 and g not in st.depth
+        ),
+        "person_holders": sum(1 for h in {h.holder for h in st.histories} if h.startswith("P")),
+        "persons_controlling_two_groups": sum(1 for g in held_by_person.values() if len(g) > 1),
+        "misspelt_entity_names": st.misspelt,
+    }
+
+
+def summary_lines(summary: dict[str, Any]) -> list[str]:
+    """The summary for people: one line per aspect."""
+    kinds = ", ".join(f"{k} {v:,}" for k, v in summary["stake_rows_by_kind"].items())
+    large = ", ".join(f"{g['size']:,} ({g['depth']} levels)" for g in summary["large_groups"])
+    per_fund = summary["stakes_per_fund"]
+    lines = [
+        f"shape {summary['shape']}: largest weakly connected component "
+        f"{summary['largest_component_entities']:,} of {summary['entities']:,} entities "
+        f"({summary['largest_component_pct']} %), {summary['components']:,} components",
+        f"  stakes change on {summary['stake_change_days_in_sales_window']} of the "
+        f"{summary['sales_window_days']} days of the sales window",
+        f"  {summary['stake_rows']:,} stake rows: {kinds}",
+        f"  control: {', '.join(f'{k} {v:,}' for k, v in summary['stakes_by_control'].items())}; "
+        f"majority cycles {summary['majority_cycles']}; far-future dates "
+        f"{summary['far_future_dates']}",
+        f"  funds {summary['funds']} (stakes per fund: min {per_fund['min']:,}, median "
+        f"{per_fund['median']:,}, max {per_fund['max']:,}); large groups: {large or 'none'}",
+        f"  small groups {summary['small_groups']:,}, stand-alone {summary['stand_alone']:,}; "
+        f"persons holding stakes {summary['person_holders']:,} "
+        f"({summary['persons_controlling_two_groups']} controlling two groups); "
+        f"misspelt entity names {summary['misspelt_entity_names']:,}",
+    ]
+    if "rows" in summary:
+        lines.append("  rows: " + ", ".join(f"{k} {v:,}" for k, v in summary["rows"].items()))
+    return lines
+
+
 # ------------------------------------------------------------------------- writing
 
 
@@ -901,7 +1487,9 @@ def write_csv(path: Path, header: Iterable[str], rows: Iterable[Iterable[object]
 
 
 def day_text(d: int | None) -> str:
-    return "" if d is None else DAYS[d]
+    if d is None:
+        return ""
+    return DAYS[d] if d < len(DAYS) else (EPOCH + timedelta(days=d)).isoformat()
 
 
 def write_python_tables(st: Structure, out: Path) -> dict[str, int]:
@@ -1013,6 +1601,7 @@ def write_people(
     n = sizes.people
     a_inv = pow(a_p, -1, n) if n > 1 else 0
     first, last = sql_list(FIRST_NAMES), sql_list(LAST_NAMES)
+    typos = "true" if sizes.shape == REALISTIC else "false"  # a few misspelt names
     path = (out / "people.csv").as_posix()
     con.execute(f"""
         COPY (
@@ -1021,13 +1610,17 @@ def write_people(
                    mix(xor(mix(j), {salt(seed, "people")})) AS r
             FROM range(1, {n} + 1) t(j)
           ), c AS (
-            SELECT j, k, r,
+            SELECT j, k, r, mix(xor(mix(j), {salt(seed, "typo")})) AS t,
                    {first}[1 + (r % {len(FIRST_NAMES)})::INTEGER] AS fn,
                    {last}[1 + ((r // 256) % {len(LAST_NAMES)})::INTEGER] AS ln
             FROM b
           )
           SELECT printf('P%07d', j) AS id,
-                 fn || ' ' || ln AS name,
+                 CASE WHEN {typos} AND t % 100 < 2 THEN CASE (t // 100) % 3
+                        WHEN 0 THEN fn || ' ' || left(ln, length(ln) - 1)
+                        WHEN 1 THEN fn || ' ' || ln || right(ln, 1)
+                        ELSE lower(fn) || ' ' || ln END
+                      ELSE fn || ' ' || ln END AS name,
                  CASE WHEN (r // 65536) % 100 < 85 THEN
                    replace(replace(strip_accents(lower(fn || '.' || ln)), ' ', ''), '''', '')
                    || '.' || j || '@' || {sql_list(MAIL_DOMAINS)}[1 + ((r // 8388608) % 4)::INTEGER]
@@ -1044,6 +1637,7 @@ def write_employments(
 ) -> int:
     n, ne = sizes.people, sizes.entities
     h = HORIZON
+    far = "true" if sizes.shape == REALISTIC else "false"  # a few open ends typed as 2999-12-31
     path = (out / "employments.csv").as_posix()
     con.execute("CREATE TABLE lay AS SELECT pos, unnest(range(es, es + ec)) AS k FROM ent")
     con.execute(f"""
@@ -1078,7 +1672,9 @@ def write_employments(
         COPY (
           SELECT printf('P%07d', pnum) AS person, eid AS entity, unit, kind,
                  DATE '{EPOCH}' + valid_from::INTEGER AS valid_from,
-                 DATE '{EPOCH}' + valid_to::INTEGER AS valid_to
+                 DATE '{EPOCH}' + (CASE WHEN {far} AND valid_to IS NULL
+                   AND mix(xor(pnum, {salt(seed, "far")})) % 2000 = 0 THEN {FAR_END}
+                   ELSE valid_to END)::INTEGER AS valid_to
           FROM (
             SELECT x.pnum, e.eid,
                    CASE WHEN x.uc > 0 AND (x.r1 // 100) % 100 < 60
@@ -1104,6 +1700,16 @@ def write_employments(
     count = con.execute("SELECT count(*) + count(*) FILTER (WHERE a < 30) FROM emp").fetchone()
     assert count is not None
     return int(count[0])
+
+
+def far_employments(con: duckdb.DuckDBPyConnection, out: Path) -> int:
+    """Employments ending on 2999-12-31 (an open end typed as a date)."""
+    path = (out / "employments.csv").as_posix()
+    row = con.execute(
+        f"SELECT count(*) FROM read_csv('{path}', header = true, all_varchar = true) "
+        "WHERE valid_to >= '2099'"
+    ).fetchone()
+    return int(row[0]) if row else 0
 
 
 def write_sales(
@@ -1254,16 +1860,18 @@ def generate(
     stakes: int,
     people: int,
     sales: int,
+    shape: str = REALISTIC,
     seed: int = 1,
     force: bool = False,
     log: Callable[[str], None] | None = None,
 ) -> dict[str, float]:
     """Write a dataset folder to ``out`` (skipped if it is already there); return timings.
 
-    The result depends only on the sizes and the seed. ``entities`` must be at least 2
-    when there are sales. Returns seconds per step (empty when nothing was done).
+    The result depends only on the sizes, the shape and the seed. ``entities`` must be at
+    least 2 when there are sales. Returns seconds per step (empty when nothing was done).
+    ``params.json`` gets a summary of the shape (see ``shape_summary``).
     """
-    sizes = Sizes(entities, stakes, people, sales)
+    sizes = Sizes(entities, stakes, people, sales, shape)
     if min(entities, stakes, people, sales) < 0:
         raise ValueError("sizes cannot be negative")
     if sales and entities < 2:
@@ -1293,6 +1901,7 @@ def generate(
     make_units(st, entities // 2, rng)
     make_stakes(st, sizes, rng, a_p, b_p)
     rows = write_python_tables(st, out)
+    summary = shape_summary(st)
     lap("structure")
 
     with tempfile.TemporaryDirectory(prefix="inhouse-gen-") as tmp:
@@ -1305,13 +1914,17 @@ def generate(
             rows["people"] = write_people(con, out, sizes, st.employed, a_p, b_p, seed)
             lap("people")
             rows["employments"] = write_employments(con, out, sizes, a_p, b_p, seed)
+            summary["far_future_employments"] = far_employments(con, out)
             lap("employments")
             rows["sales"] = write_sales(con, out, st, sizes, a_p, b_p, seed)
             lap("sales")
         finally:
             con.close()
     timings["total"] = time.perf_counter() - started
-    marker = {"params": marker_of(sizes, seed), "rows": {f: rows[f] for f in FILES}}
+    summary["rows"] = {f: rows[f] for f in FILES}
+    for line in summary_lines(summary):
+        say(line)
+    marker = {"params": marker_of(sizes, seed), "rows": summary["rows"], "summary": summary}
     (out / MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
     return timings
 
@@ -1321,10 +1934,22 @@ def default_dir(sizes: Sizes, seed: int) -> Path:
 
 
 def add_size_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--entities/--stakes/--people/--sales``, ``--scale F``, ``--small``, ``--seed``."""
+    """``--entities/--stakes/--people/--sales``, ``--scale F``, ``--small``, ``--seed``,
+    ``--shape``."""
     d = DEFAULT_SIZES
+    parser.add_argument(
+        "--shape",
+        choices=SHAPES,
+        default=REALISTIC,
+        help="ownership structure: realistic (one giant component, stakes changing on most "
+        "days; the default) or clusters (the older shape: clusters of at most 200 entities)",
+    )
     parser.add_argument("--entities", type=int, help=f"legal entities (default {d.entities:,})")
-    parser.add_argument("--stakes", type=int, help=f"stake rows (default {d.stakes:,})")
+    parser.add_argument(
+        "--stakes",
+        type=int,
+        help=f"stake rows (default {d.stakes:,}; {CLUSTERS_SIZES.stakes:,} with --shape clusters)",
+    )
     parser.add_argument("--people", type=int, help=f"persons (default {d.people:,})")
     parser.add_argument("--sales", type=int, help=f"sales rows (default {d.sales:,})")
     parser.add_argument("--scale", type=float, default=1.0, help="multiply the default sizes")
@@ -1335,12 +1960,13 @@ def add_size_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def sizes_from(args: argparse.Namespace) -> Sizes:
-    base = DEFAULT_SIZES.scaled(SMALL_SCALE if args.small else args.scale)
+    base = default_sizes(args.shape).scaled(SMALL_SCALE if args.small else args.scale)
     return Sizes(
         entities=base.entities if args.entities is None else args.entities,
         stakes=base.stakes if args.stakes is None else args.stakes,
         people=base.people if args.people is None else args.people,
         sales=base.sales if args.sales is None else args.sales,
+        shape=args.shape,
     )
 
 
@@ -1503,14 +2129,14 @@ def check_stakes(out: Path, problems: list[str], con: duckdb.DuckDBPyConnection)
                 continue
             bands += row["voting"].startswith(("[", "("))
             start = (date.fromisoformat(row["valid_from"]) - EPOCH).days if row["valid_from"] else 0
-            end = (date.fromisoformat(row["valid_to"]) - EPOCH).days if row["valid_to"] else HORIZON
+            end = (date.fromisoformat(row["valid_to"]) - EPOCH).days if row["valid_to"] else OPEN
             if row["valid_from"] and row["valid_to"] and end <= start:
                 bad["valid_to <= valid_from"] += 1
             if row["control"] not in ("", "yes", "no"):
                 bad["bad control value"] += 1
             controls[row["control"] or "derived"] += 1
             for text in (row["valid_from"], row["valid_to"]):
-                if text and text >= "2024-01-01":
+                if text and "2024-01-01" <= text <= "2025-12-31":
                     change_days_in_sales.add(text)
             by_entity[entity].append((start, end, voting[0], voting[1]))
             parent[find(holder)] = find(entity)
@@ -1524,27 +2150,9 @@ def check_stakes(out: Path, problems: list[str], con: duckdb.DuckDBPyConnection)
                 break
     for label, count in bad.items():
         problems.append(f"stakes.csv: {label}: {count}")
-    # A cycle among majority stakes (ignoring dates) would mean a control cycle is possible.
-    state: dict[str, int] = {}
-    cycles = 0
-    for start_node in list(majority):
-        if start_node in state:
-            continue
-        stack: list[tuple[str, Iterable[str]]] = [(start_node, iter(majority[start_node]))]
-        state[start_node] = 1
-        while stack:
-            node, it = stack[-1]
-            nxt = next(iter(it), None)
-            if nxt is None:
-                state[node] = 2
-                stack.pop()
-            elif state.get(nxt) == 1:
-                cycles += 1
-            elif nxt not in state:
-                state[nxt] = 1
-                stack.append((nxt, iter(majority.get(nxt, ()))))
-    if cycles:
-        problems.append(f"stakes.csv: cycles among majority stakes: {cycles}")
+    # Cycles among majority stakes (ignoring dates): control cycles are allowed (the group
+    # id is then the smallest id in the cycle); the realistic shape has some on purpose.
+    cycles = majority_cycles(majority)
     components: defaultdict[str, int] = defaultdict(int)
     for node in list(parent):
         components[find(node)] += 1
@@ -1557,6 +2165,7 @@ def check_stakes(out: Path, problems: list[str], con: duckdb.DuckDBPyConnection)
         "stakes_by_control": dict(controls),
         "stakes_with_bands": bands,
         "stake_change_days_2024_2025": len(change_days_in_sales),
+        "majority_cycles": cycles,
     }
 
 
@@ -1576,8 +2185,8 @@ def main(argv: list[str] | None = None) -> int:
     sizes = sizes_from(args)
     out = args.out or default_dir(sizes, args.seed)
     print(
-        f"generating {out} (entities {sizes.entities:,}, stakes {sizes.stakes:,}, "
-        f"people {sizes.people:,}, sales {sizes.sales:,}, seed {args.seed})",
+        f"generating {out} (shape {sizes.shape}, entities {sizes.entities:,}, stakes "
+        f"{sizes.stakes:,}, people {sizes.people:,}, sales {sizes.sales:,}, seed {args.seed})",
         flush=True,
     )
     timings = generate(
@@ -1589,6 +2198,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     if not timings:
         print(f"already there (same parameters, see {out / MARKER})")
+        saved = json.loads((out / MARKER).read_text(encoding="utf-8"))
+        if "summary" in saved:
+            print("\n".join(summary_lines(saved["summary"])))
     else:
         print(f"done in {timings['total']:.1f} s")
     return 0

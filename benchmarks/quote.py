@@ -3,13 +3,22 @@
 What it does, in one run:
 
 1. creates a PostgreSQL schema of its own (``bench_api_<random>``), upgrades it with
-   Alembic and imports the demo dataset (``inhouse.demo.DATA_DIR``: the JKL group with
-   its products, 20 programmes and a year of sales as orders, so that caps and quantity
-   limits have usage to count), and adds a ``sales_system`` user with an API token;
+   Alembic and imports a register with products and programmes, and adds a
+   ``sales_system`` user with an API token. The register is, by default
+   (``--register realistic``), the realistic shape of ``benchmarks/generate.py`` at the
+   API benchmark's size (10,000 entities in one giant connected component, 30,000
+   stakes, 85,000 people, no sales), with products and programmes made here: 200
+   selling entities with 5 products each, a staff discount per seller (a third with an
+   annual cap), a group staff discount for sellers in groups, transfer prices (cost
+   plus) for half of them and internal charges at cost. ``--register demo`` imports the
+   demo dataset instead (``inhouse.demo.DATA_DIR``: the JKL group with its products, 20
+   programmes and a year of sales as orders, so that caps and quantity limits have
+   usage to count);
 2. builds 5-line baskets: for each request a selling entity, five of its products and a
    buyer on a day of 2026, the buyers drawn from its own staff (``employee``), staff of
-   sister companies (``group_employee``), other group entities (``intercompany``), its
-   own org units (``same_entity``) and walk-in customers (``external``);
+   other members of its group (``group_employee``), other group entities
+   (``intercompany``), its own org units (``same_entity``) and walk-in customers
+   (``external``);
 3. serves the real app and ``benchmarks/bare_app.py`` (whose ``/api/v1/quotes`` parses
    the same body and echoes it) with the same uvicorn settings, and loads each with
    ``wrk`` (or the asyncio client of ``api_classify.py``): 32 keep-alive connections,
@@ -20,8 +29,9 @@ What it does, in one run:
 
 Usage::
 
-    python benchmarks/quote.py                   # ≈ 1 minute
+    python benchmarks/quote.py                   # ≈ 1 minute, plus the import
     python benchmarks/quote.py --duration 5 --warmup 1 --json
+    python benchmarks/quote.py --register demo   # the JKL demo dataset instead
 
 Exit status 0 when every response was a 200, 1 otherwise (``--strict``: also when the
 target is missed), 2 on bad usage.
@@ -44,38 +54,52 @@ from typing import Any
 
 try:
     from benchmarks import api_classify as api
+    from benchmarks.generate import REALISTIC, default_dir, generate
 except ModuleNotFoundError:  # run as a script: python benchmarks/quote.py
-    import api_classify as api  # type: ignore[no-redef]
+    import api_classify as api  # type: ignore[no-redef,import-not-found]
+    from generate import (  # type: ignore[no-redef,import-not-found]
+        REALISTIC,
+        default_dir,
+        generate,
+    )
 
 PATH = "/api/v1/quotes"
 TARGET_P99_MS = 30.0
 LINES = 5
 REQUESTS = 5_000
+SELLERS = 200  # realistic register: selling entities with products and programmes
+PRODUCTS_PER_SELLER = 5
+FIRST_DAY = date(2026, 1, 5)
+DAYS = 300  # baskets are priced on days of 2026 from FIRST_DAY on
+KINDS = ("employee", "group_employee", "intercompany", "same_entity", "external")
 
 
-def baskets(seed: int, count: int = REQUESTS) -> tuple[list[str], dict[str, int]]:
-    """``count`` request bodies of 5-line baskets, and how many of each buyer kind."""
+def baskets(
+    seed: int, data: Path, count: int = REQUESTS, buyers: _Buyers | None = None
+) -> tuple[list[str], dict[str, int]]:
+    """``count`` request bodies of 5-line baskets for the dataset folder ``data`` (which
+    has ``products.csv``), and how many of each buyer kind. ``buyers``: the folder's
+    register already indexed (else it is read)."""
     from inhouse.dataset import load_register
-    from inhouse.demo import DATA_DIR
 
-    register = load_register(DATA_DIR)
+    if buyers is None:
+        buyers = _Buyers(load_register(data), FIRST_DAY)
     rng = random.Random(seed)
     products: dict[str, list[str]] = {}
-    with (DATA_DIR / "products.csv").open(encoding="utf-8") as file:
+    with (data / "products.csv").open(encoding="utf-8") as file:
         next(file)
         for line in file:
             product, seller = line.split(",")[:2]
             products.setdefault(seller, []).append(product)
     sellers = sorted(s for s, items in products.items() if len(items) >= 2)
-    days = [date(2026, 1, 5) + timedelta(days=n) for n in range(300)]
+    days = [FIRST_DAY + timedelta(days=n) for n in range(DAYS)]
     kinds: dict[str, int] = {}
     bodies: list[str] = []
     for _ in range(count):
         seller = rng.choice(sellers)
         on = rng.choice(days)
-        kind = rng.choice(("employee", "group_employee", "intercompany", "same_entity",
-                           "external"))  # fmt: skip
-        buyer = _buyer(register, rng, seller, on, kind)
+        kind = rng.choice(KINDS)
+        buyer = buyers.pick(rng, seller, on, kind)
         kinds[kind if buyer is not None else "external"] = (
             kinds.get(kind if buyer is not None else "external", 0) + 1
         )
@@ -87,22 +111,116 @@ def baskets(seed: int, count: int = REQUESTS) -> tuple[list[str], dict[str, int]
     return bodies, kinds
 
 
-def _buyer(register: Any, rng: random.Random, seller: str, on: date, kind: str) -> str | None:
-    """A buyer of that kind for ``seller`` on ``on``, or None (then a walk-in customer)."""
-    if kind == "same_entity":
-        units = [u.id for u in register.units.values() if u.entity == seller]
-        return rng.choice(units) if units else None
-    if kind == "intercompany":
-        others = [e for e in register.entities if e != seller]
-        return rng.choice(others) if others else None
-    if kind in ("employee", "group_employee"):
-        staff = [
-            e.person
-            for e in register.employments
-            if e.period.contains(on) and (e.entity == seller) == (kind == "employee")
-        ]
-        return rng.choice(staff) if staff else None
-    return None
+class _Buyers:
+    """Buyers of each kind for a seller, from an index of the register.
+
+    The groups are those of ``on`` (the registers used here have no stake changes in
+    2026, apart from far-future typos); employments are checked on the basket's day.
+    """
+
+    def __init__(self, register: Any, on: date) -> None:
+        self.register = register
+        snapshot = register.structure_on(on)
+        self.group_of = {e: snapshot.group_of(e) for e in register.entities}
+        self.members: dict[str, list[str]] = {}
+        for entity, group in sorted(self.group_of.items()):
+            self.members.setdefault(group, []).append(entity)
+        self.staff: dict[str, list[Any]] = {}
+        for employment in register.employments:
+            self.staff.setdefault(employment.entity, []).append(employment)
+        self.units: dict[str, list[str]] = {}
+        for unit in register.units.values():
+            self.units.setdefault(unit.entity, []).append(unit.id)
+        self.entities = sorted(register.entities)
+
+    def employees(self, entity: str, on: date) -> list[str]:
+        return [e.person for e in self.staff.get(entity, ()) if e.period.contains(on)]
+
+    def pick(self, rng: random.Random, seller: str, on: date, kind: str) -> str | None:
+        """A buyer of that kind for ``seller`` on ``on``, or None (then a walk-in customer)."""
+        sisters = [e for e in self.members.get(self.group_of[seller], ()) if e != seller]
+        if kind == "same_entity":
+            units = self.units.get(seller, [])
+            return rng.choice(units) if units else None
+        if kind == "intercompany":
+            others = sisters or [e for e in self.entities if e != seller]
+            return rng.choice(others) if others else None
+        if kind == "employee":
+            staff = self.employees(seller, on)
+            return rng.choice(staff) if staff else None
+        if kind == "group_employee":
+            for sister in rng.sample(sisters, min(len(sisters), 5)):
+                staff = self.employees(sister, on)
+                if staff:
+                    return rng.choice(staff)
+        return None
+
+
+def realistic_folder(seed: int, tmp: Path, say: Any) -> tuple[Path, _Buyers]:
+    """The API benchmark's realistic register (generated or reused), without sales, with
+    products and programmes for ``SELLERS`` entities, as a folder of its own in ``tmp``."""
+    from inhouse.dataset import load_register
+
+    sizes = api.DEFAULTS
+    source = default_dir(
+        type(sizes)(sizes.entities, sizes.stakes, sizes.people, 0, REALISTIC), seed
+    )
+    say(f"register {source} …")
+    generate(source, entities=sizes.entities, stakes=sizes.stakes, people=sizes.people,
+             sales=0, shape=REALISTIC, seed=seed, log=say)  # fmt: skip
+    folder = tmp / "register"
+    folder.mkdir()
+    for table in ("entities", "stakes", "units", "people", "employments"):
+        (folder / f"{table}.csv").symlink_to((source / f"{table}.csv").resolve())
+    register = load_register(folder)
+    buyers = _Buyers(register, FIRST_DAY)
+    rng = random.Random(seed)
+    eligible = [e for e in buyers.entities if len(buyers.employees(e, FIRST_DAY)) >= 5]
+    sellers = sorted(rng.sample(eligible, min(SELLERS, len(eligible))))
+    write_commerce(folder, register, buyers, sellers, rng)
+    return folder, buyers
+
+
+def write_commerce(
+    folder: Path, register: Any, buyers: _Buyers, sellers: list[str], rng: random.Random
+) -> None:
+    """``products.csv`` and ``programmes.toml`` for ``sellers``."""
+    lines = ["id,seller,name,list_price,currency,kind,category,unit_cost,for_employees_only"]
+    programmes: list[str] = [
+        '[[programme]]\nid = "DEPT-AT-COST"\nname = "Internal charges at cost"\n'
+        'kind = "department_charge"\n'
+    ]
+    for seller in sellers:
+        currency = register.entities[seller].currency or "EUR"
+        for k in range(PRODUCTS_PER_SELLER):
+            cents = rng.randrange(500, 50_000)
+            cost = cents * rng.randrange(45, 80) // 100
+            lines.append(f"{seller}-P{k + 1},{seller},Product {k + 1} of {seller},"
+                         f"{cents / 100:.2f},{currency},goods,goods,{cost / 100:.2f},false")  # fmt: skip
+        staff = (
+            f'[[programme]]\nid = "{seller}-STAFF"\nname = "Staff purchases at {seller}"\n'
+            f'kind = "staff_discount"\nscope_kind = "entity"\nscope_id = "{seller}"\n'
+            f'discount_pct = "{rng.choice((10, 15, 20, 25, 30))}"\ninclude_retirees = true\n'
+        )
+        if rng.random() < 1 / 3:
+            staff += f'annual_cap = "1500.00"\nannual_cap_currency = "{currency}"\n'
+        programmes.append(staff)
+        if len(buyers.members.get(buyers.group_of[seller], ())) > 1:
+            programmes.append(
+                f'[[programme]]\nid = "{seller}-GROUP"\n'
+                f'name = "Group staff discount at {seller}"\nkind = "group_staff_discount"\n'
+                f'scope_kind = "entity"\nscope_id = "{seller}"\n'
+                f'discount_pct = "{rng.choice((5, 10, 15))}"\n'
+            )
+        if rng.random() < 0.5:
+            programmes.append(
+                f'[[programme]]\nid = "{seller}-TP"\n'
+                f'name = "Transfer prices of {seller}: cost plus"\nkind = "transfer_price"\n'
+                f'scope_kind = "entity"\nscope_id = "{seller}"\nmethod = "cost_plus"\n'
+                f'markup_pct = "{rng.choice((5, 8, 10, 15))}"\n'
+            )
+    (folder / "products.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "programmes.toml").write_text("\n".join(programmes), encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -115,7 +233,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1, help="uvicorn workers per server (1)")
     parser.add_argument("--client", choices=("auto", "wrk", "python"), default="auto",
                         help="load generator: wrk if installed (auto), or the asyncio one")  # fmt: skip
-    parser.add_argument("--seed", type=int, default=1, help="basket seed")
+    parser.add_argument("--seed", type=int, default=1, help="register and basket seed")
+    parser.add_argument(
+        "--register",
+        choices=("realistic", "demo"),
+        default="realistic",
+        help="the generated realistic register with products and programmes (default), "
+        "or the JKL demo dataset",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--strict", action="store_true", help="exit 1 when the target is missed")
     args = parser.parse_args(argv)
@@ -130,7 +255,17 @@ def main(argv: list[str] | None = None) -> int:
             print(message, file=sys.stderr, flush=True)
 
     settings = api.LoadSettings(client, args.connections, 1, 60.0)
-    bodies, kinds = baskets(args.seed)
+    tmp = Path(tempfile.mkdtemp(prefix="quote-bench-"))
+    from inhouse.demo import DATA_DIR
+
+    try:
+        data, buyers = DATA_DIR, None
+        if args.register == "realistic":
+            data, buyers = realistic_folder(args.seed, tmp, say)
+        bodies, kinds = baskets(args.seed, data, buyers=buyers)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     signal.signal(signal.SIGTERM, api._terminated)
     result: dict[str, Any] = {
         "date": date.today().isoformat(),
@@ -143,11 +278,11 @@ def main(argv: list[str] | None = None) -> int:
             name if importlib.util.find_spec(name) else f"no {name}"
             for name in ("httptools", "uvloop")
         ),
+        "register": args.register,
         "requests_built": len(bodies),
         "buyers": kinds,
         "runs": {},
     }
-    tmp = Path(tempfile.mkdtemp(prefix="quote-bench-"))
     bodies_file = tmp / "bodies.jsonl"
     bodies_file.write_text("\n".join(bodies) + "\n", encoding="utf-8")
     servers: list[api.Server] = []
@@ -157,8 +292,8 @@ def main(argv: list[str] | None = None) -> int:
         with api.bench_schema(args.database_url) as schema:
             url = api.schema_url(args.database_url, schema)
             engine = make_engine(url)
-            say(f"schema {schema}: migrating and importing the demo dataset …")
-            loaded = load_demo(engine)
+            say(f"schema {schema}: migrating and importing {data} …")
+            loaded = load_data(engine, data)
             engine.dispose()
             result["database"] = {k: v for k, v in loaded.items() if k != "token"}
             env = dict(os.environ, INHOUSE_DATABASE_URL=url,
@@ -205,19 +340,18 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if args.strict and not result["verdict"]["meets_target"] else 0
 
 
-def load_demo(engine: Any) -> dict[str, Any]:
-    """Migrate, import the demo dataset, add a ``sales_system`` user; return its token."""
+def load_data(engine: Any, data: Path) -> dict[str, Any]:
+    """Migrate, import ``data``, add a ``sales_system`` user; return its token."""
     from inhouse.clock import SystemClock
     from inhouse.dataset.services import import_dataset
     from inhouse.db.migrate import upgrade
     from inhouse.db.uow import UnitOfWork
-    from inhouse.demo import DATA_DIR
     from inhouse.identity.domain import SYSTEM
     from inhouse.identity.services import add_user, create_token
 
     clock = SystemClock()
     upgrade(engine)
-    report = import_dataset(uow=UnitOfWork(engine), actor=SYSTEM, clock=clock, path=DATA_DIR)
+    report = import_dataset(uow=UnitOfWork(engine), actor=SYSTEM, clock=clock, path=data)
     add_user(uow=UnitOfWork(engine), actor=SYSTEM, clock=clock, username="bench-pos",
              password=None, role="sales_system")  # fmt: skip
     token = create_token(uow=UnitOfWork(engine), actor=SYSTEM, clock=clock,
