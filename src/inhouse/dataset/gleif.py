@@ -133,18 +133,25 @@ def read_gleif(path: Path) -> Register:
     files = reader.locate(path)
     lei_files = [f for f, kind in files if kind == _LEI_ROOT]
     rr_files = [f for f, kind in files if kind == _RR_ROOT]
-    if files and not lei_files and not reader.problems:
-        reader.problems.append(
-            Problem(path.name, None, None, "no LEI-CDF file (lei:LEIData) for the entities")
-        )
+    if rr_files and not lei_files:
+        # Every relationship would name an unknown LEI: one problem says it all (unless
+        # an unreadable file, already named, may be the LEI-CDF file).
+        if not reader.problems:
+            reader.file_problem(path.name, "no LEI-CDF file (lei:LEIData) for the entities")
+        rr_files = []
     for file in lei_files:
         reader.read_leis(file)
     links = [link for file in rr_files for link in reader.read_relationships(file)]
     stakes = reader.stakes(links)
     if reader.problems:
         rank = {name: index for index, name in enumerate(reader.order)}
+        # A file's own problem (XML broken off) comes after the records read before it.
+        last = len(reader.problems) + max((p.row or 0 for p in reader.problems), default=0)
         raise DatasetError(
-            sorted(reader.problems, key=lambda p: (rank.get(p.file, -1), p.row or 0))
+            sorted(
+                reader.problems,
+                key=lambda p: (rank.get(p.file, -1), last if p.row is None else p.row),
+            )
         )
     return Register(entities=reader.entities.values(), stakes=stakes)
 
@@ -240,7 +247,7 @@ class _Reader:
         try:
             with file.open("rb") as handle:
                 for _event, element in ET.iterparse(handle, events=("start",)):
-                    return element.tag
+                    return str(element.tag)
         except ET.ParseError as error:
             self.file_problem(file.name, f"not well-formed XML: {error}")
             return None
@@ -282,7 +289,9 @@ class _Reader:
             first = self.first.get(entity.id)
             if first is not None:
                 self.problem(
-                    where, "LEI", f'"{entity.id}" is already used in {first.file} row {first.record}'
+                    where,
+                    "LEI",
+                    f'"{entity.id}" is already used in {first.file} row {first.record}',
                 )
                 continue
             self.first[entity.id] = where
@@ -424,9 +433,7 @@ class _Reader:
     def stakes(self, links: list[_Link]) -> list[Stake]:
         """Direct links make stakes; an ultimate link only for a child with none."""
         directed = {link.child for link in links if link.kind == DIRECT}
-        used = [
-            link for link in links if link.kind == DIRECT or link.child not in directed
-        ]
+        used = [link for link in links if link.kind == DIRECT or link.child not in directed]
         pieces: dict[tuple[str, str], list[tuple[_Span, _Link]]] = defaultdict(list)
         for link in used:
             for span in link.spans:
@@ -452,8 +459,9 @@ class _Reader:
                         continue
                 merged.append((span, link))
             stakes.extend(
-                Stake(parent, child, link.share, link.share, Period(span.start, span.end),
-                      Control.YES)  # fmt: skip
+                Stake(
+                    parent, child, link.share, link.share, Period(span.start, span.end), Control.YES
+                )
                 for span, link in merged
             )
         return stakes
