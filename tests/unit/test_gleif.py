@@ -492,6 +492,16 @@ def test_a_legal_name_has_its_white_space_collapsed(tmp_path: Path) -> None:
     assert register.entities[JKL].name == "JKL Holding SE"
 
 
+def test_an_lei_in_lower_case_or_with_spaces_is_read_in_its_compact_form(tmp_path: Path) -> None:
+    # given the LEI as people type it
+    leis = lei_file(lei_record("5299 00jk lhol ding se95", "JKL"), lei_record(ABC, "ABC"))
+    # when: the relationship names it in its compact form
+    register = read_gleif(folder(tmp_path, rr_record(ABC, JKL), leis=leis))
+    # then
+    assert list(register.entities) == [JKL, ABC]
+    assert register.stakes == [stake(JKL, ABC, UNKNOWN, None)]
+
+
 def test_an_unassigned_two_letter_country_leaves_the_country_empty(tmp_path: Path) -> None:
     # when: XK, which GLEIF uses for Kosovo
     register = read_gleif(folder(tmp_path, leis=lei_file(lei_record(JKL, "JKL", "XK"))))
