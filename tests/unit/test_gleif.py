@@ -569,6 +569,34 @@ def test_a_file_that_is_not_xml_is_named(tmp_path: Path, text: str, reason: str)
     assert problems_of(path) == [f"lei.xml: {reason}"]
 
 
+@pytest.mark.parametrize(
+    "doctype",
+    [
+        # an external entity: never fetched
+        '<!DOCTYPE lei:LEIData [<!ENTITY e SYSTEM "file:///etc/passwd">]>',
+        # "billion laughs": ten to the power of eight copies
+        '<!DOCTYPE lei:LEIData [<!ENTITY a "aaaaaaaaaa">'
+        + "".join(
+            f'<!ENTITY {n} "{("&" + p + ";") * 10}">'
+            for p, n in zip("abcdefg", "bcdefgh", strict=True)
+        )
+        + "]>",
+    ],
+)
+def test_entities_that_would_read_files_or_explode_are_refused(
+    tmp_path: Path, doctype: str
+) -> None:
+    # given an LEI record whose name is the entity
+    path = folder(tmp_path)
+    text = lei_file(lei_record(JKL, "&e;" if "SYSTEM" in doctype else "&h;"))
+    (path / "lei.xml").write_text(text.replace("?>\n", "?>\n" + doctype + "\n", 1), "utf-8")
+    # when
+    problems = problems_of(path)
+    # then
+    assert len(problems) == 1
+    assert problems[0].startswith("lei.xml: not well-formed XML: ")
+
+
 def test_a_record_after_broken_xml_is_not_read_but_the_earlier_ones_are_checked(
     tmp_path: Path,
 ) -> None:
