@@ -67,7 +67,8 @@ DataOption = Annotated[
     Path | None,
     typer.Option(
         "--data",
-        help="A dataset folder (CSV or XLSX tables), an XLSX workbook, or a BODS JSON file "
+        help="A dataset folder (CSV or XLSX tables), an XLSX workbook, a BODS JSON file, or "
+        "a folder of GLEIF XML files (LEI-CDF and RR-CDF) "
         "(default: the database at INHOUSE_DATABASE_URL).",
         show_default=False,
     ),
@@ -449,7 +450,8 @@ def import_data(
     path: Annotated[
         Path,
         typer.Argument(
-            help="A dataset folder (CSV or XLSX tables), an XLSX workbook or a BODS JSON file.",
+            help="A dataset folder (CSV or XLSX tables), an XLSX workbook, a BODS JSON file "
+            "or a folder of GLEIF XML files (LEI-CDF and RR-CDF).",
             show_default=False,
         ),
     ],

@@ -61,6 +61,20 @@ EXAMPLES = [
     ('"x" is not a BODS 0.4 entityType', '"x" ist kein Wert der BODS-0.4-Codeliste entityType'),
     ("give exclusiveMinimum or minimum, not both",
      "geben Sie exclusiveMinimum oder minimum an, nicht beides"),
+    # GLEIF
+    ("not a GLEIF file: the root element is <Companies>, not lei:LEIData (LEI-CDF 3.1) or "
+     "rr:RelationshipData (RR-CDF 2.1)",
+     "keine GLEIF-Datei: das Wurzelelement ist <Companies>, nicht lei:LEIData (LEI-CDF 3.1) "
+     "oder rr:RelationshipData (RR-CDF 2.1)"),
+    ("not well-formed XML: mismatched tag: line 3, column 2",
+     "kein wohlgeformtes XML: mismatched tag: line 3, column 2"),
+    ('"529900NOTINLEVEL0118" is not the LEI of any LEIRecord in the LEI-CDF files',
+     '"529900NOTINLEVEL0118" ist in den LEI-CDF-Dateien nicht der LEI eines LEIRecord'),
+    ("2020-12-31 is before StartDate 2021-01-01", "2020-12-31 liegt vor StartDate 2021-01-01"),
+    ("the same relationship as record 1 (StartNode A, EndNode B) for an overlapping period; "
+     "give it once",
+     "dieselbe Beziehung wie Record 1 (StartNode A, EndNode B) für einen sich überschneidenden "
+     "Zeitraum; geben Sie sie nur einmal an"),
     # parties
     ('"ABC" cannot hold a stake in itself', '"ABC" kann keine Beteiligung an sich selbst halten'),
     ('"X" is not a known entity or org unit',

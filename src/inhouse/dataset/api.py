@@ -45,8 +45,8 @@ _UPLOAD_BODY: dict[str, Any] = {
                         FIELD: {
                             "type": "string",
                             "format": "binary",
-                            "description": "A .zip of a dataset folder, an .xlsx workbook "
-                            "or a BODS .json/.jsonl file",
+                            "description": "A .zip of a dataset folder (or of GLEIF XML "
+                            "files), an .xlsx workbook or a BODS .json/.jsonl file",
                         }
                     },
                 }
@@ -108,7 +108,8 @@ async def _save(upload: UploadFile, target: Path) -> None:
 )
 async def import_upload(request: Request, actor: Importer) -> ImportReportRead:
     """Import an uploaded dataset (multipart field `file`): a ZIP of a dataset folder (the
-    tables at its top or in one folder), an XLSX workbook, or a BODS JSON file.
+    tables at its top or in one folder), a ZIP of GLEIF XML files (LEI-CDF and RR-CDF, see
+    docs/gleif.md), an XLSX workbook, or a BODS JSON file.
 
     The dataset is checked whole first: with any problem nothing is written, and the 422
     problem lists each one in `errors` as the command line does (`path`: file, row and

@@ -17,7 +17,7 @@ from inhouse.errors import FieldProblem, InhouseError, InvalidFields
 MAX_UNPACKED_BYTES = 2 * 1024**3
 MAX_MEMBERS = 1000
 _CHUNK = 1024 * 1024
-_TABLE_SUFFIXES = (".csv", ".xlsx")
+_TABLE_SUFFIXES = (".csv", ".xlsx", ".xml")  # a dataset's tables, or GLEIF files
 _SKIPPED = ("__MACOSX",)  # resource forks that macOS adds to archives
 
 
@@ -83,7 +83,8 @@ def _copy(zipped: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, written:
 
 
 def _dataset_root(folder: Path) -> Path:
-    """Descend through single folders that hold no tables (``dataset/`` inside the archive)."""
+    """Descend through single folders that hold no tables or GLEIF files (``dataset/``
+    inside the archive)."""
     while True:
         entries = list(folder.iterdir())
         tables = [e for e in entries if e.is_file() and e.suffix.lower() in _TABLE_SUFFIXES]

@@ -11,7 +11,8 @@ from inhouse.errors import InhouseError
 class Problem:
     """One thing wrong with the input, e.g. ``stakes.csv row 7, column voting: "(50,75" is not a share``.
 
-    ``row`` counts the header as row 1 (for BODS files: the statement's position, from 1).
+    ``row`` counts the header as row 1 (for BODS files: the statement's position, from 1;
+    for GLEIF files: the record's position in its file, from 1).
     """
 
     file: str

@@ -331,7 +331,8 @@ def import_dataset(
     progress: Progress | None = None,
     source: str | None = None,
 ) -> ImportReport:
-    """Bring the database up to a dataset folder, workbook or BODS file; atomic, idempotent.
+    """Bring the database up to a dataset folder, workbook, BODS file or GLEIF folder;
+    atomic, idempotent.
 
     ``source`` names the dataset in the report and the audit log (default: ``path``; an
     upload passes its file name). Raises ``DatasetError`` naming every problem (then

@@ -399,6 +399,25 @@ RULES: tuple[tuple[str, str], ...] = (
     ("the lower bound {low} is above the upper bound {high}",
      "die untere Grenze {low} liegt über der oberen Grenze {high}"),
     ("the band {band} is empty", "die Spanne {band} ist leer"),
+    # ---------------------------------------------------------------- GLEIF files
+    ("no LEI-CDF file (lei:LEIData) for the entities",
+     "keine LEI-CDF-Datei (lei:LEIData) für die Gesellschaften"),
+    ("a GLEIF folder holds only LEI-CDF and RR-CDF XML files; keep the tables in a dataset "
+     "folder of their own",
+     "ein GLEIF-Ordner enthält nur LEI-CDF- und RR-CDF-XML-Dateien; legen Sie die Tabellen in "
+     "einen eigenen Datensatz-Ordner"),
+    ("not a GLEIF file: the root element is {tag}, not lei:LEIData (LEI-CDF 3.1) or "
+     "rr:RelationshipData (RR-CDF 2.1)",
+     "keine GLEIF-Datei: das Wurzelelement ist {tag}, nicht lei:LEIData (LEI-CDF 3.1) oder "
+     "rr:RelationshipData (RR-CDF 2.1)"),
+    ("not well-formed XML: {error}", "kein wohlgeformtes XML: {error}"),
+    ('"{value}" is not the LEI of any LEIRecord in the LEI-CDF files',
+     '"{value}" ist in den LEI-CDF-Dateien nicht der LEI eines LEIRecord'),
+    ("{end} is before StartDate {start}", "{end} liegt vor StartDate {start}"),
+    ("the same relationship as record {n} (StartNode {child}, EndNode {parent}) for an "
+     "overlapping period; give it once",
+     "dieselbe Beziehung wie Record {n} (StartNode {child}, EndNode {parent}) für einen sich "
+     "überschneidenden Zeitraum; geben Sie sie nur einmal an"),
     # ---------------------------------------------------------------- parties
     ('"{party}" cannot hold a stake in itself',
      '"{party}" kann keine Beteiligung an sich selbst halten'),
