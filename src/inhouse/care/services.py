@@ -48,6 +48,7 @@ from inhouse.care.domain import (
 )
 from inhouse.care.repository import history_of
 from inhouse.clock import Clock
+from inhouse.dates import check_instant
 from inhouse.errors import FieldProblem, InhouseError, InvalidFields, InvalidRequest
 from inhouse.groups.domain import Register
 from inhouse.groups.services import Clash, RegisterCache
@@ -1062,7 +1063,7 @@ def _instant(text: str) -> datetime:
         ) from None
     if at.tzinfo is None:
         raise ValueError(f'"{text}" has no UTC offset (e.g. 2026-03-02T08:00+01:00 or …Z)')
-    return at.astimezone(UTC)
+    return check_instant(at).astimezone(UTC)
 
 
 def import_history(*, uow: UnitOfWork, path: Any, register: Register) -> HistoryImport | None:
