@@ -38,9 +38,12 @@ CALENDARS = [
     Calendar.always(tz="Europe/Berlin"),
     Calendar.always(),
     Calendar.of(id="NIGHT", tz="Europe/Berlin", hours={"daily": [["01:00", "04:00"]]}),
-    Calendar.of(id="NY", tz="America/New_York",
-                hours={"mon-fri": [["09:00", "17:00"]], "sat": [["10:00", "14:00"]]},
-                holidays=[date(2026, 7, 3), date(2026, 12, 25)]),  # fmt: skip
+    Calendar.of(
+        id="NY",
+        tz="America/New_York",
+        hours={"mon-fri": [["09:00", "17:00"]], "sat": [["10:00", "14:00"]]},
+        holidays=[date(2026, 7, 3), date(2026, 12, 25)],
+    ),
     Calendar.of(id="LHI", tz="Australia/Lord_Howe", hours={"daily": [["00:00", "24:00"]]}),
 ]
 
