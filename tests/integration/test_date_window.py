@@ -264,3 +264,17 @@ def test_a_bods_statement_of_2400_is_a_named_problem(
     assert [str(p) for p in caught.value.problems] == [
         f"register.json row 1, column statementDate: {AFTER}"
     ]
+
+
+def test_report_periods_outside_the_window_are_refused(
+    client: TestClient, headers_for: HeadersFor
+) -> None:
+    finance = headers_for("finance")
+
+    parity = client.get(f"{API}/parity?period=2400-Q1", headers=finance)
+    participation = client.get(f"{API}/participation?from=2026-01&to=2400-12", headers=finance)
+
+    assert errors(parity) == [("query.period", AFTER)]
+    assert errors(participation) == [
+        ("query.to", "2400-12-01 is after the latest date inhouse accepts (2199-12-31)")
+    ]
