@@ -16,8 +16,9 @@ worst ticket inside the window:
    2199) also finds the time zone's offset changes of those years, once per process; then
    asks for the ticket (the first answer ``first_ms``) and ``--requests`` more, one
    after another;
-4. also times ``PUT /api/v1/calendars/OFFICE`` (every ticket on the calendar measured
-   again) and ``POST /api/v1/orders`` of 2299 (refused with a 422);
+4. also times ``PUT /api/v1/calendars/OFFICE`` and ``PUT /api/v1/sla-policies/STANDARD``
+   (every ticket on them measured again) and ``POST /api/v1/orders`` of 2299 (refused
+   with a 422);
 5. prints p50/p95/max, the body size and the number of explanation lines beside the
    target (p50 ≤ 100 ms); ``--json`` prints one JSON object.
 
@@ -47,6 +48,9 @@ API = "/api/v1"
 OFFICE = {"name": "Office", "tz": "Europe/Berlin",
           "hours": {"mon-fri": [["09:00", "12:00"], ["13:00", "17:00"]]},
           "holidays": ["2026-04-03", "2026-04-06", "2026-12-25"]}  # fmt: skip
+
+POLICY = {"name": "Standard", "position": 9, "calendar": "OFFICE", "first_response": 240,
+          "resolution": 960, "next_response": 120}  # fmt: skip
 
 
 def run(url: str | None, requests: int, show: bool = False) -> dict[str, Any]:
@@ -88,9 +92,7 @@ def run(url: str | None, requests: int, show: bool = False) -> dict[str, Any]:
                 return answer
 
             call("POST", "/calendars", 201, {"id": "OFFICE", **OFFICE})
-            call("POST", "/sla-policies", 201, {
-                "id": "STANDARD", "name": "Standard", "position": 9, "calendar": "OFFICE",
-                "first_response": 240, "resolution": 960, "next_response": 120})  # fmt: skip
+            call("POST", "/sla-policies", 201, {"id": "STANDARD", **POLICY})
             call("POST", "/tickets", 201, {
                 "id": "FAR", "requester": "P1", "serving_entity": "ORG", "subject": "VPN",
                 "created_at": "2026-03-06T16:00:00+01:00"})  # fmt: skip
@@ -128,6 +130,9 @@ def run(url: str | None, requests: int, show: bool = False) -> dict[str, Any]:
             call("PUT", "/calendars/OFFICE", 200, {**OFFICE, "holidays": holidays})
             put_ms = (time.perf_counter() - started) * 1000
             started = time.perf_counter()
+            call("PUT", "/sla-policies/STANDARD", 200, {**POLICY, "first_response": 480})
+            put_policy_ms = (time.perf_counter() - started) * 1000
+            started = time.perf_counter()
             refused = call("POST", "/orders", 422, {
                 "seller": "ORG", "buyer": "P1", "on": "2299-01-01",
                 "lines": [{"product": "X", "quantity": "1"}]}).json()  # fmt: skip
@@ -151,6 +156,7 @@ def run(url: str | None, requests: int, show: bool = False) -> dict[str, Any]:
         "explanation_lines": lines,
         "first_response_minutes": ticket["first_response_minutes"],
         "put_calendar_ms": round(put_ms, 1),
+        "put_policy_ms": round(put_policy_ms, 1),
         "order_2299_refused_ms": round(refused_ms, 1),
         "target_p50_ms": TARGET_MS,
     }
