@@ -1,13 +1,16 @@
-"""The window of dates inhouse accepts: the default, the settings that move it, and the
-command line that refuses a date outside it."""
+"""The window of dates inhouse accepts: the default, the settings that move it, the
+command line that refuses a date outside it, and every request schema's dates checked."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Annotated, get_args, get_origin
 
 import pytest
-from pydantic import ValidationError
+from pydantic import AfterValidator, BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 from typer.testing import CliRunner
 
 from inhouse.cli import app
@@ -74,3 +77,53 @@ def test_the_command_line_refuses_a_date_outside_the_window_as_bad_usage() -> No
     assert result.exit_code == 2
     words = " ".join(word for word in result.output.split() if word != "│")  # rich's box
     assert "2400-01-01 is after the latest date inhouse accepts (2199-12-31)" in words
+
+
+# --------------------------------------------------------------------------- request schemas
+
+SCHEMA_MODULES = ("benefits", "care", "dataset", "groups", "identity", "incentives",
+                  "orders", "pricing")  # fmt: skip
+
+
+def _bare_dates(annotation: object) -> list[object]:
+    """The ``date``/``datetime`` types inside an annotation that no window check wraps."""
+    if annotation in (date, datetime):
+        return [annotation]
+    if get_origin(annotation) is Annotated:
+        base, *extras = get_args(annotation)
+        if base in (date, datetime) and any(isinstance(extra, AfterValidator) for extra in extras):
+            return []
+        return _bare_dates(base)
+    return [found for arg in get_args(annotation) for found in _bare_dates(arg)]
+
+
+def request_models() -> list[type[BaseModel]]:
+    """The pydantic models that read request bodies: those refusing unknown fields."""
+    found: list[type[BaseModel]] = []
+    for name in SCHEMA_MODULES:
+        module = importlib.import_module(f"inhouse.{name}.schemas")
+        for value in vars(module).values():
+            if (isinstance(value, type) and issubclass(value, BaseModel)
+                    and value.__module__ == module.__name__
+                    and value.model_config.get("extra") == "forbid"):  # fmt: skip
+                found.append(value)
+    return found
+
+
+def test_every_date_of_a_request_body_is_checked_against_the_window() -> None:
+    models = request_models()
+    assert {m.__name__ for m in models} >= {"OrderCreate", "TicketCreate", "CalendarUpdate"}
+    bare = [
+        f"{model.__name__}.{name}"
+        for model in models
+        for name, info in model.model_fields.items()
+        if _bare_dates(_annotation(info))
+    ]
+    assert bare == []
+
+
+def _annotation(info: FieldInfo) -> object:
+    """The field's type with its validators, as declared (``Day | None``)."""
+    if info.metadata:
+        return Annotated[(info.annotation, *info.metadata)]  # type: ignore[return-value]
+    return info.annotation
