@@ -1,10 +1,20 @@
-"""Half-open validity periods: valid on ``valid_from <= d < valid_to``."""
+"""Half-open validity periods (valid on ``valid_from <= d < valid_to``), and the window of
+dates inhouse accepts at all.
+
+Every date that comes in (a request field or query parameter, a command-line option, a
+cell of an imported dataset) is checked against one :class:`DateWindow`, by default
+1900-01-01 to 2199-12-31 inclusive (``INHOUSE_EARLIEST_DATE``, ``INHOUSE_LATEST_DATE``).
+A date outside it is almost always a typo (``2400-01-01``, a stake "valid to
+2999-12-31"), and answering for it would make the SLA clocks and explanations walk
+centuries; an open end (empty ``valid_to``) says "until further notice" instead.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from functools import lru_cache
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -44,11 +54,70 @@ class Period:
         return tuple(d for d in (self.valid_from, self.valid_to) if d is not None)
 
 
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
+
+
+@dataclass(frozen=True, slots=True)
+class DateWindow:
+    """The first and the last day (both inclusive) that inhouse accepts."""
+
+    earliest: date = EARLIEST_DATE
+    latest: date = LATEST_DATE
+
+    def __post_init__(self) -> None:
+        if self.latest < self.earliest:
+            raise ValueError(
+                f"the latest date {self.latest} is before the earliest date {self.earliest}"
+            )
+
+    def check(self, day: date) -> date:
+        """``day`` itself; ``ValueError`` with the reason if it lies outside the window."""
+        if day > self.latest:
+            raise ValueError(f"{day} is after the latest date inhouse accepts ({self.latest})")
+        if day < self.earliest:
+            raise ValueError(f"{day} is before the earliest date inhouse accepts ({self.earliest})")
+        return day
+
+    def check_instant(self, at: datetime) -> datetime:
+        """``at`` itself if its day (as written, in its own offset) lies in the window."""
+        try:
+            self.check(at.date())
+        except ValueError as error:
+            raise ValueError(str(error).replace(str(at.date()), at.isoformat(), 1)) from None
+        return at
+
+
+@lru_cache(maxsize=1)
+def date_window() -> DateWindow:
+    """The configured window (``INHOUSE_EARLIEST_DATE``/``INHOUSE_LATEST_DATE``), read once.
+
+    The settings are imported here, not at the top: this module is a kernel that domain
+    code imports, and only the edges (parsers, request schemas) ask for the window.
+    """
+    from inhouse.config import get_settings
+
+    settings = get_settings()
+    return DateWindow(settings.earliest_date, settings.latest_date)
+
+
+def check_day(day: date) -> date:
+    """``day`` if inside the configured window; else ``ValueError`` naming the bound."""
+    return date_window().check(day)
+
+
+def check_instant(at: datetime) -> datetime:
+    """``at`` if its day is inside the configured window; else ``ValueError``."""
+    return date_window().check_instant(at)
+
+
 def parse_date(text: str) -> date:
-    """Parse an ISO ``YYYY-MM-DD`` date; raise ``ValueError`` with the text in the message."""
+    """Parse an ISO ``YYYY-MM-DD`` date inside the window; raise ``ValueError`` with the
+    reason (the text, or the bound it crosses) in the message."""
     try:
         if not _ISO_DAY.fullmatch(text):
             raise ValueError
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise ValueError(f'"{text}" is not a date (YYYY-MM-DD)') from None
+    return check_day(day)

@@ -135,6 +135,16 @@ EXAMPLES = [
      "gezählt Do 2025-12-04 13:00–15:50 CET (170 min)"),
     ("not counted (paused) Sun 2026-03-29 00:00–Mon 2026-03-30 09:00 CET/CEST (1980 min)",
      "nicht gezählt (pausiert) So 2026-03-29 00:00–Mo 2026-03-30 09:00 CET/CEST (1980 min)"),
+    ("counted 2026-03-02 to 2026-06-30: 84 business days of 08:00 each (40320 min), not "
+     "counting 3 holidays",
+     "gezählt 2026-03-02 bis 2026-06-30: 84 Geschäftstage zu je 08:00 Stunden (40320 min), "
+     "ohne 3 Feiertage"),
+    ("not counted (paused) 2026-03-02 to 2026-04-29: 59 business days (84900 min)",
+     "nicht gezählt (pausiert) 2026-03-02 bis 2026-04-29: 59 Geschäftstage (84900 min)"),
+    ("counted 2026-03-07 to 2026-03-15: 1 business day of 04:00 each (240 min), not counting "
+     "1 holiday",
+     "gezählt 2026-03-07 bis 2026-03-15: 1 Geschäftstag zu je 04:00 Stunden (240 min), ohne 1 "
+     "Feiertag"),
     ("elapsed 100 business minutes: breached by 40 minutes",
      "100 Geschäftsminuten vergangen: um 40 Minuten überschritten"),
     ("no business minutes in between (outside working hours)",

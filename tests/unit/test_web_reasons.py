@@ -35,6 +35,11 @@ EXAMPLES = [
      "data.zip enthält 120 Dateien; ein Datensatz hat höchstens 100"),
     # values
     ('"2026-13-01" is not a date (YYYY-MM-DD)', '"2026-13-01" ist kein Datum (JJJJ-MM-TT)'),
+    ("2400-01-01 is after the latest date inhouse accepts (2199-12-31)",
+     "2400-01-01 liegt nach dem spätesten Datum, das inhouse annimmt (2199-12-31)"),
+    ("1899-12-31T23:00:00+00:00 is before the earliest date inhouse accepts (1900-01-01)",
+     "1899-12-31T23:00:00+00:00 liegt vor dem frühesten Datum, das inhouse annimmt "
+     "(1900-01-01)"),
     ('"soon" is not a date (YYYY-MM-DD) or date-time',
      '"soon" ist weder ein Datum (JJJJ-MM-TT) noch ein Zeitpunkt'),
     ("the number 5 is not a date (YYYY-MM-DD) or date-time",

@@ -10,6 +10,7 @@ that an explanation can list span by span.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -135,6 +136,45 @@ class Span:
         return self.end - self.start
 
 
+@dataclass(frozen=True, slots=True)
+class Days:
+    """The business minutes of whole local days ``first`` … ``last`` (inclusive), summed.
+
+    A clock that runs for weeks, months or years counts its whole days in one figure
+    (worked out week by week, not day by day) and explains them in one line, so the
+    explanation of any ticket stays short.
+    """
+
+    first: date
+    last: date
+    minutes: int
+    business_days: int  # days with business minutes
+    holidays: int  # holidays on weekdays that would have had working hours
+    per_day: int | None  # the business minutes of each business day, when all are equal
+
+
+Piece = Span | Days
+"""What a clock counts or leaves out: a span of business minutes, or whole days summed."""
+
+LISTED_DAYS = 7
+"""Whole days between the first and the last day of a stretch that are listed span by
+span; more are summed as one :class:`Days`."""
+
+
+class _Total(NamedTuple):
+    minutes: int
+    business_days: int
+    holidays: int
+    per_day: frozenset[int]
+
+
+_SHIFT_DAYS: dict[tuple[str, int], frozenset[date]] = {}
+"""Per time zone and year, the local days around a change of the UTC offset (computed
+once per process: they depend on the time zone database only)."""
+_SHIFT_DAY_MINUTES: dict[tuple[str, tuple[Range, ...], date], int] = {}
+"""The business minutes of those days, per time zone and working hours of the weekday."""
+
+
 @dataclass(frozen=True)
 class Calendar:
     """A time zone, working hours per weekday (several ranges a day) and holidays.
@@ -155,6 +195,8 @@ class Calendar:
     _days: dict[date, tuple[Span, ...]] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
+    _weekday_minutes: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    _holiday_list: tuple[date, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         try:
@@ -174,6 +216,10 @@ class Calendar:
             for (_s1, e1), (s2, _e2) in itertools.pairwise(ordered):
                 if s2 < e1:
                     raise CareError(f"{day}: working hours overlap at {clock_text(s2)}")
+        object.__setattr__(
+            self, "_weekday_minutes", tuple(sum(e - s for s, e in r) for r in self.hours)
+        )
+        object.__setattr__(self, "_holiday_list", tuple(sorted(self.holidays)))
 
     @classmethod
     def always(cls, id: str = "24/7", tz: str = "UTC") -> Calendar:
@@ -226,7 +272,7 @@ class Calendar:
         return self._zone
 
     def local_day(self, minute: int) -> date:
-        return instant(minute).astimezone(self._zone).date()
+        return datetime.fromtimestamp(minute * 60, self._zone).date()
 
     def _midnight(self, day: date) -> int:
         """The first real minute of a local day (local midnight may not exist)."""
@@ -304,7 +350,7 @@ class Calendar:
         return pieces
 
     def _offset(self, minute: int) -> int:
-        shift = instant(minute).astimezone(self._zone).utcoffset()
+        shift = datetime.fromtimestamp(minute * 60, self._zone).utcoffset()
         assert shift is not None
         return int(shift.total_seconds()) // 60
 
@@ -324,7 +370,156 @@ class Calendar:
         return found
 
     def business_minutes(self, start: int, end: int) -> int:
-        return sum(s.minutes for s in self.spans(start, end))
+        return sum(piece.minutes for piece in self.stretch(start, end))
+
+    def stretch(self, start: int, end: int) -> list[Piece]:
+        """The business time inside ``[start, end)``: span by span for the first and the
+        last local day and for up to :data:`LISTED_DAYS` whole days between them; more
+        whole days as one :class:`Days` (summed week by week, not walked day by day)."""
+        if end <= start:
+            return []
+        first, last = self.local_day(start), self.local_day(end)
+        if (last - first).days - 1 <= LISTED_DAYS:
+            return list(self.spans(start, end))
+        pieces: list[Piece] = list(self.spans(start, self._midnight(first + timedelta(days=1))))
+        between_first, between_end = first + timedelta(days=1), last
+        total = self._whole_days(between_first, between_end)
+        if total.minutes:
+            pieces.append(
+                Days(
+                    first=between_first,
+                    last=between_end - timedelta(days=1),
+                    minutes=total.minutes,
+                    business_days=total.business_days,
+                    holidays=total.holidays,
+                    per_day=next(iter(total.per_day)) if len(total.per_day) == 1 else None,
+                )
+            )
+        pieces.extend(self.spans(self._midnight(last), end))
+        return pieces
+
+    def day_minutes(self, day: date) -> int:
+        """The business minutes of one local day, exactly."""
+        return sum(s.minutes for s in self.day_spans(day))
+
+    def _shift_days(self, year: int) -> frozenset[date]:
+        """The local days of ``year`` on which the UTC offset changes, and the day before
+        each. The offset is asked at 00:00 UTC every seven days; between two probes that
+        differ, the change is found by bisection (a zone changes its offset at most once
+        between two probes, a week apart)."""
+        key = (self.tz, year)
+        found = _SHIFT_DAYS.get(key)
+        if found is not None:
+            return found
+        days: set[date] = set()
+        probe = _utc_midnight(date(year, 1, 1) - timedelta(days=1))
+        end = _utc_midnight(date(year + 1, 1, 2))
+        offset = self._offset(probe)
+        while probe < end:
+            following = probe + 7 * DAY_MINUTES
+            while self._offset(following) != offset:
+                low, high = probe, following  # offset(low) == offset != offset(high)
+                while high - low > 1:
+                    middle = (low + high) // 2
+                    if self._offset(middle) == offset:
+                        low = middle
+                    else:
+                        high = middle
+                changed = self.local_day(high)
+                days.update((changed - timedelta(days=1), changed))
+                probe, offset = high, self._offset(high)
+            probe = following
+        found = frozenset(d for d in days if d.year == year)
+        _SHIFT_DAYS[key] = found
+        return found
+
+    def _shift_day_minutes(self, day: date) -> int:
+        """:meth:`day_minutes` of a day around an offset change, kept across calendars."""
+        key = (self.tz, self.hours[day.weekday()], day)
+        minutes = _SHIFT_DAY_MINUTES.get(key)
+        if minutes is None:
+            if len(_SHIFT_DAY_MINUTES) > 100_000:
+                _SHIFT_DAY_MINUTES.clear()
+            minutes = _SHIFT_DAY_MINUTES[key] = self.day_minutes(day)
+        return minutes
+
+    def _whole_days(self, first: date, end: date) -> _Total:
+        """The business minutes of the whole local days ``[first, end)``: each weekday's
+        hours times how often it occurs, corrected on holidays and on the days the UTC
+        offset changes (those counted exactly)."""
+        count = (end - first).days
+        if count <= 0:
+            return _Total(0, 0, 0, frozenset())
+        weeks, rest = divmod(count, 7)
+        occurs = [weeks + (1 if (w - first.weekday()) % 7 < rest else 0) for w in range(7)]
+        special: set[date] = set()
+        for year in range(first.year, (end - timedelta(days=1)).year + 1):
+            special.update(d for d in self._shift_days(year) if first <= d < end)
+        low = bisect.bisect_left(self._holiday_list, first)
+        high = bisect.bisect_left(self._holiday_list, end)
+        special.update(self._holiday_list[low:high])
+        minutes = business_days = holidays = 0
+        per_day: set[int] = set()
+        for day in special:
+            occurs[day.weekday()] -= 1
+            exact = 0 if day in self.holidays else self._shift_day_minutes(day)
+            if exact:
+                minutes += exact
+                business_days += 1
+                per_day.add(exact)
+            elif day in self.holidays and self._weekday_minutes[day.weekday()]:
+                holidays += 1
+        for weekday, times in enumerate(occurs):
+            usual = self._weekday_minutes[weekday]
+            if times and usual:
+                minutes += times * usual
+                business_days += times
+                per_day.add(usual)
+        return _Total(minutes, business_days, holidays, frozenset(per_day))
+
+    def first_due(
+        self, start: int, end: int | None, left: int, limit: date
+    ) -> tuple[int | None, int]:
+        """The minute at which ``left`` business minutes from ``start`` are used up, if
+        before ``end`` (``None``: no end) and on or before the local day ``limit``; else
+        ``None`` and the business minutes still left."""
+        day = self.local_day(start)
+        last = limit if end is None else min(limit, self.local_day(end))
+        while day <= last:
+            found, left = self._use(day, start, end, left)
+            if found is not None:
+                return found, 0
+            day, left = self._skip(day + timedelta(days=1), last, left)
+        return None, left
+
+    def _skip(self, day: date, last: date, left: int) -> tuple[date, int]:
+        """Past the whole days from ``day`` (before ``last``) whose business minutes do not
+        use up ``left``: a year at a time, then a week at a time."""
+        while day < last:
+            step = min(date(day.year + 1, 1, 1), last)
+            minutes = self._whole_days(day, step).minutes
+            if minutes >= left:
+                break
+            left -= minutes
+            day = step
+        week = timedelta(days=7)
+        while day + week <= last:
+            minutes = self._whole_days(day, day + week).minutes
+            if minutes >= left:
+                break
+            left -= minutes
+            day += week
+        return day, left
+
+    def _use(self, day: date, start: int, end: int | None, left: int) -> tuple[int | None, int]:
+        for span in self.day_spans(day):
+            low = max(span.start, start)
+            high = span.end if end is None else min(span.end, end)
+            if low < high:
+                if high - low >= left:
+                    return low + left, 0
+                left -= high - low
+        return None, left
 
     def has_hours(self) -> bool:
         return any(self.hours)
@@ -340,6 +535,23 @@ class Calendar:
             tail = f"{last:%a %Y-%m-%d %H:%M}"
         zone = first.tzname() if first.tzname() == last.tzname() else f"{first:%Z}/{last:%Z}"
         return f"{head}–{tail} {zone} ({span.minutes} min)"
+
+    def describe(self, piece: Piece) -> str:
+        """A span as :meth:`describe_span`; whole days summed, e.g. ``2026-03-02 to
+        2026-06-30: 87 business days of 08:00 each (41760 min), not counting 2 holidays``."""
+        if isinstance(piece, Span):
+            return self.describe_span(piece)
+        days = f"{piece.business_days} business day{'s' if piece.business_days != 1 else ''}"
+        each = "" if piece.per_day is None else f" of {clock_text(piece.per_day)} each"
+        text = f"{piece.first} to {piece.last}: {days}{each} ({piece.minutes} min)"
+        if piece.holidays:
+            text += f", not counting {piece.holidays} holiday{'s' if piece.holidays != 1 else ''}"
+        return text
+
+
+def _utc_midnight(day: date) -> int:
+    """The epoch minute of 00:00 UTC on ``day``."""
+    return (day - _EPOCH.date()).days * DAY_MINUTES
 
 
 def _weekdays(key: str) -> list[int]:
@@ -366,25 +578,6 @@ def _merge(spans: Iterable[Span]) -> list[Span]:
         else:
             merged.append(span)
     return merged
-
-
-def _subtract(spans: Sequence[Span], holes: Sequence[Span]) -> list[Span]:
-    """``spans`` without the minutes of ``holes`` (both sorted, non-overlapping)."""
-    result: list[Span] = []
-    for span in spans:
-        pieces = [span]
-        for hole in holes:
-            if hole.end <= span.start or hole.start >= span.end:
-                continue
-            next_pieces: list[Span] = []
-            for piece in pieces:
-                if hole.start > piece.start:
-                    next_pieces.append(Span(piece.start, min(piece.end, hole.start)))
-                if hole.end < piece.end:
-                    next_pieces.append(Span(max(piece.start, hole.end), piece.end))
-            pieces = [p for p in next_pieces if p.minutes > 0]
-        result.extend(pieces)
-    return result
 
 
 # --------------------------------------------------------------------------- policies
@@ -555,19 +748,19 @@ class Clock:
     elapsed: int | None  # business minutes counted up to ``stopped`` (None while running)
     due: datetime | None  # None while paused (the due time moves when the pause ends)
     breached: bool | None  # None while running
-    counted_spans: tuple[Span, ...]  # the counted business spans
-    paused_spans: tuple[Span, ...]  # the paused business spans left out
+    counted_spans: tuple[Piece, ...]  # the counted business spans (or whole days summed)
+    paused_spans: tuple[Piece, ...]  # the paused business spans left out
     calendar: Calendar
 
     @property
     def counted(self) -> tuple[str, ...]:
         """The counted business spans, in the calendar's local time."""
-        return tuple(self.calendar.describe_span(s) for s in self.counted_spans)
+        return tuple(self.calendar.describe(s) for s in self.counted_spans)
 
     @property
     def paused(self) -> tuple[str, ...]:
         """The business spans left out because the ticket waited, in local time."""
-        return tuple(self.calendar.describe_span(s) for s in self.paused_spans)
+        return tuple(self.calendar.describe(s) for s in self.paused_spans)
 
     @property
     def breached_by(self) -> int | None:
@@ -615,23 +808,29 @@ class SlaReport:
 
 def due_after(calendar: Calendar, start: int, target: int, holes: Sequence[Span]) -> int | None:
     """The epoch minute at which ``target`` business minutes from ``start`` are used up,
-    not counting minutes inside ``holes``. ``None`` if an open hole swallows the rest."""
+    not counting minutes inside ``holes``. ``None`` if an open hole swallows the rest, or
+    if the target is not reached within ten years."""
     if not calendar.has_hours():
         return None
-    open_from = holes[-1].start if holes and holes[-1].end >= OPEN_END else None
+    limit = calendar.local_day(start) + timedelta(days=DUE_WITHIN_DAYS)
     left = target
-    day = calendar.local_day(start) - timedelta(days=1)
-    limit = day + timedelta(days=3660)
-    while day <= limit:
-        if open_from is not None and day > calendar.local_day(open_from) + timedelta(days=1):
+    at = start
+    for hole in holes:
+        if hole.end <= at:
+            continue
+        if hole.start > at:
+            found, left = calendar.first_due(at, hole.start, left, limit)
+            if found is not None:
+                return found
+        if hole.end >= OPEN_END:
             return None  # paused until further notice: no due time yet
-        spans = [Span(max(s.start, start), s.end) for s in calendar.day_spans(day) if s.end > start]
-        for span in _subtract(spans, holes):
-            if span.minutes >= left:
-                return span.start + left
-            left -= span.minutes
-        day += timedelta(days=1)
-    return None
+        at = hole.end
+    found, _left = calendar.first_due(at, None, left, limit)
+    return found
+
+
+DUE_WITHIN_DAYS = 3660
+"""How far a due time is looked for (about ten years): beyond it a clock has none."""
 
 
 def _clock(
@@ -643,20 +842,20 @@ def _clock(
     holes: Sequence[Span],
 ) -> Clock:
     due = due_after(calendar, start, target, holes)
-    if stop is None:
-        elapsed = None
-        counted: list[Span] = []
-        left_out: list[Span] = []
-    else:
-        business = calendar.spans(start, stop)
-        counted = _subtract(business, holes)
-        left_out = [
-            Span(max(b.start, h.start), min(b.end, h.end))
-            for b in business
-            for h in holes
-            if max(b.start, h.start) < min(b.end, h.end)
-        ]
-        elapsed = sum(s.minutes for s in counted)
+    counted: list[Piece] = []
+    left_out: list[Piece] = []
+    elapsed = None
+    if stop is not None:
+        at = start
+        for hole in holes:
+            low, high = max(hole.start, at), min(hole.end, stop)
+            if low >= high:
+                continue
+            counted.extend(calendar.stretch(at, low))
+            left_out.extend(calendar.stretch(low, high))
+            at = high
+        counted.extend(calendar.stretch(at, stop))
+        elapsed = sum(p.minutes for p in counted)
     return Clock(
         name=name,
         target=target,

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from inhouse.care.domain import Alert, Clock, Segment
 from inhouse.care.services import Invitation, ParityReport, TicketView
+from inhouse.schema_types import Day, Instant
 
 
 class _In(BaseModel):
@@ -28,7 +29,7 @@ class CalendarUpdate(_In):
     name: str = Field(min_length=1, max_length=300)
     tz: str = Field(min_length=1, max_length=64, description="IANA time zone, e.g. Europe/Berlin")
     hours: dict[str, list[list[str]]] = Field(description=_HOURS)
-    holidays: list[date] = Field(default_factory=list, description="Days without working hours")
+    holidays: list[Day] = Field(default_factory=list, description="Days without working hours")
 
 
 class CalendarCreate(CalendarUpdate):
@@ -100,7 +101,7 @@ class TicketCreate(_In):
     channel: str = Field(default="email", description="email, phone, web, chat, in_person")
     priority: str = Field(default="normal", description="low, normal, high, urgent")
     body: str | None = Field(default=None, description="The requester's first message")
-    created_at: datetime | None = Field(
+    created_at: Instant | None = Field(
         default=None, description="When it came in (with a UTC offset); default now"
     )
     policy: str | None = Field(default=None, description="Pin an SLA policy; default: by rules")
@@ -112,12 +113,12 @@ class ArticleCreate(_In):
         default=True, description="False: an internal note the requester never sees"
     )
     author: str | None = Field(default=None, description="agent (default) or requester")
-    at: datetime | None = Field(default=None, description="Default now")
+    at: Instant | None = Field(default=None, description="Default now")
 
 
 class StatusChange(_In):
     status: str = Field(description="open, pending_customer, pending_reminder, resolved, closed")
-    at: datetime | None = Field(default=None, description="Default now")
+    at: Instant | None = Field(default=None, description="Default now")
 
 
 class PolicyPin(_In):

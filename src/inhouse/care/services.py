@@ -32,6 +32,7 @@ from inhouse.care.domain import (
     Channel,
     Policy,
     Priority,
+    ReportPeriod,
     RequesterKind,
     Segment,
     SlaReport,
@@ -48,6 +49,7 @@ from inhouse.care.domain import (
 )
 from inhouse.care.repository import history_of
 from inhouse.clock import Clock
+from inhouse.dates import check_day, check_instant
 from inhouse.errors import FieldProblem, InhouseError, InvalidFields, InvalidRequest
 from inhouse.groups.domain import Register
 from inhouse.groups.services import Clash, RegisterCache
@@ -967,8 +969,8 @@ def parity(
     limits = tolerances or Tolerances()
     problems: list[FieldProblem] = []
     try:
-        span = parse_period(period)
-    except CareError as error:
+        span = _period_in_window(period)
+    except ValueError as error:  # a CareError, or a day outside the date window
         problems.append(FieldProblem("period", str(error)))
     if entity is not None and group is not None:
         problems.append(FieldProblem("group", "give an entity or a group, not both"))
@@ -1031,10 +1033,18 @@ def parity(
 
 def period_bounds(period: str) -> tuple[date, date]:
     try:
-        span = parse_period(period)
-    except CareError as error:
+        span = _period_in_window(period)
+    except ValueError as error:  # a CareError, or a day outside the date window
         raise InvalidRequest(str(error)) from None
     return span.start, span.end
+
+
+def _period_in_window(period: str) -> ReportPeriod:
+    """A report period whose days lie in the date window (``ValueError`` otherwise)."""
+    span = parse_period(period)
+    check_day(span.start)
+    check_day(span.end - timedelta(days=1))
+    return span
 
 
 # =========================================================================== dataset import
@@ -1062,7 +1072,7 @@ def _instant(text: str) -> datetime:
         ) from None
     if at.tzinfo is None:
         raise ValueError(f'"{text}" has no UTC offset (e.g. 2026-03-02T08:00+01:00 or …Z)')
-    return at.astimezone(UTC)
+    return check_instant(at).astimezone(UTC)
 
 
 def import_history(*, uow: UnitOfWork, path: Any, register: Register) -> HistoryImport | None:

@@ -22,7 +22,7 @@ from typing import Any, Literal
 from stdnum import lei as lei_number
 
 from inhouse.dataset.errors import DatasetError, Problem
-from inhouse.dates import Period, parse_date
+from inhouse.dates import Period, check_day, parse_date
 from inhouse.groups.domain import HUNDRED, ZERO, Control, Entity, Person, Register, Share, Stake
 
 __all__ = [
@@ -238,14 +238,23 @@ class _Reader:
             try:
                 if _DATE.match(value):
                     day = date.fromisoformat(value)
-                    return datetime(day.year, day.month, day.day), day
-                if _DATE_TIME.match(value):
-                    moment = datetime.fromisoformat(value)
-                    if moment.tzinfo is not None:
-                        moment = moment.astimezone(UTC).replace(tzinfo=None)
-                    return moment, date.fromisoformat(value[:10])
+                    when = datetime(day.year, day.month, day.day)
+                elif _DATE_TIME.match(value):
+                    when = datetime.fromisoformat(value)
+                    day = date.fromisoformat(value[:10])
+                else:
+                    raise ValueError
             except ValueError:
                 pass
+            else:
+                try:
+                    check_day(day)
+                except ValueError as error:
+                    self.problem(row, "statementDate", str(error))
+                    return None
+                if when.tzinfo is not None:
+                    when = when.astimezone(UTC).replace(tzinfo=None)
+                return when, day
         self.problem(
             row, "statementDate", f"{_show(value)} is not a date (YYYY-MM-DD) or date-time"
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -42,6 +41,7 @@ from inhouse.groups.schemas import (
     UnitUpdate,
 )
 from inhouse.identity.domain import Actor, Permission
+from inhouse.schema_types import Day
 from inhouse.web.auth import CurrentActor, requires
 from inhouse.web.problems import PROBLEM_RESPONSES
 from inhouse.web.requests import IdempotencyKey, once, uow_for
@@ -94,7 +94,7 @@ async def classify(
 def structure(
     request: Request,
     entity_id: str,
-    on: Annotated[date, Query(description="The date of the structure")],
+    on: Annotated[Day, Query(description="The date of the structure")],
     _actor: Annotated[Actor, Depends(requires(Permission.READ_GROUP_STRUCTURE))],
 ) -> list[GroupPositionRead]:
     """The group that ``entity_id`` belongs to on ``on``: every member with its evidence."""

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from inhouse.groups.domain import Classification
 from inhouse.groups.services import GroupPosition
+from inhouse.schema_types import Day
 
 
 class ClassificationRead(BaseModel):
@@ -73,7 +74,7 @@ class SaleQuestionIn(BaseModel):
 
     seller: str = Field(min_length=1, max_length=64, description="Selling entity or org unit")
     buyer: str = Field(min_length=1, max_length=64, description="Any id: entity, unit, person…")
-    on: date = Field(description="The sale's date")
+    on: Day = Field(description="The sale's date")
 
 
 MAX_BATCH = 10_000
@@ -86,7 +87,7 @@ class ClassificationRequest(BaseModel):
 
     seller: str | None = Field(default=None, min_length=1, max_length=64)
     buyer: str | None = Field(default=None, min_length=1, max_length=64)
-    on: date | None = None
+    on: Day | None = None
     items: list[SaleQuestionIn] | None = Field(default=None, max_length=MAX_BATCH)
 
     @model_validator(mode="after")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
@@ -23,6 +22,7 @@ from inhouse.identity.schemas import (
     UserCreate,
     UserRead,
 )
+from inhouse.schema_types import Instant
 from inhouse.web.auth import (
     ACCESS_TOKEN_HOURS,
     CurrentActor,
@@ -135,8 +135,8 @@ def audit_log(
     resource: str | None = None,
     resource_id: str | None = None,
     action: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Instant | None = None,
+    until: Instant | None = None,
 ) -> AuditPage:
     """The append-only audit log, newest first, filtered."""
     before = None

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from inhouse.incentives.domain import Participation
 from inhouse.incentives.services import Booking, ExpiryRun, Statement
+from inhouse.schema_types import Day
 
 POINTS = Field(ge=-(10**12) + 1, le=10**12 - 1)
 
@@ -26,8 +27,8 @@ class IncentiveProgrammeCreate(_In):
         default="all", description="Whose sales count: entity, group (its head's id) or all"
     )
     scope_id: str | None = Field(default=None, max_length=64)
-    valid_from: date | None = None
-    valid_to: date | None = Field(default=None, description="First day it no longer applies")
+    valid_from: Day | None = None
+    valid_to: Day | None = Field(default=None, description="First day it no longer applies")
     budget: int | None = Field(
         default=None, ge=0, le=10**12 - 1, description="Points it may award in all; null: no cap"
     )
@@ -61,7 +62,7 @@ class IncentiveProgrammeRead(BaseModel):
 
 
 class IncentiveProgrammeEnd(_In):
-    on: date = Field(description="The first day on which the programme no longer applies")
+    on: Day = Field(description="The first day on which the programme no longer applies")
 
 
 class EntryRead(BaseModel):
@@ -154,7 +155,7 @@ class ExpiryRunRead(BaseModel):
 class ReferralCreate(_In):
     referrer: str = Field(min_length=1, max_length=64)
     referred: str = Field(min_length=1, max_length=64)
-    on: date = Field(description="The day of the referral")
+    on: Day = Field(description="The day of the referral")
 
 
 class ReferralRead(BaseModel):

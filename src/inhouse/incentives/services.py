@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sqlalchemy.exc import IntegrityError
 
 from inhouse.clock import Clock, today
-from inhouse.dates import Period
+from inhouse.dates import Period, check_day
 from inhouse.errors import FieldProblem, InvalidFields, InvalidRequest
 from inhouse.groups.domain import trim
 from inhouse.groups.repository import employment_of
@@ -673,7 +673,9 @@ def months_asked(
     for name, text in given.items():
         if text is not None:
             try:
-                parsed[name] = Month.parse(text)
+                month = Month.parse(text)
+                check_day(month.first)
+                parsed[name] = month
             except ValueError as error:
                 problems.append(FieldProblem(name, str(error)))
     if period is not None and (first is not None or last is not None):

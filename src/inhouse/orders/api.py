@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -11,6 +10,7 @@ from fastapi.responses import JSONResponse
 from inhouse.identity.domain import Actor, Permission
 from inhouse.orders import services
 from inhouse.orders.schemas import OrderCreate, OrderPage, OrderRead, ReturnCreate, ReturnRead
+from inhouse.schema_types import Day
 from inhouse.web.auth import current_actor, requires
 from inhouse.web.problems import PROBLEM_RESPONSES
 from inhouse.web.requests import IdempotencyKey, once, uow_for
@@ -48,8 +48,8 @@ def list_orders(
     buyer: Annotated[str | None, Query(description="Only this buyer's orders")] = None,
     seller_entity: Annotated[str | None, Query(description="Only this entity's sales")] = None,
     relation: Annotated[str | None, Query(description="Only orders of this relation")] = None,
-    since: Annotated[date | None, Query(alias="from", description="First day")] = None,
-    until: Annotated[date | None, Query(alias="to", description="First day not included")] = None,
+    since: Annotated[Day | None, Query(alias="from", description="First day")] = None,
+    until: Annotated[Day | None, Query(alias="to", description="First day not included")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
 ) -> OrderPage:

@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from inhouse.schema_types import Day
+
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -26,7 +28,7 @@ class OrderCreate(_In):
     )
     seller: str = Field(min_length=1, max_length=64, description="Selling entity or org unit")
     buyer: str = Field(min_length=1, max_length=64, description="Any party or customer account")
-    on: date | None = Field(default=None, description="The order's day; default: today")
+    on: Day | None = Field(default=None, description="The order's day; default: today")
     lines: list[OrderLineCreate] = Field(min_length=1, max_length=1000)
 
 
@@ -37,7 +39,7 @@ class ReturnLineCreate(_In):
 
 class ReturnCreate(_In):
     id: str | None = Field(default=None, min_length=1, max_length=64)
-    on: date | None = Field(default=None, description="The return's day; default: today")
+    on: Day | None = Field(default=None, description="The return's day; default: today")
     lines: list[ReturnLineCreate] = Field(min_length=1, max_length=1000)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from inhouse.pricing.domain import PricedLine, Quote
+from inhouse.schema_types import Day
 
 
 class _In(BaseModel):
@@ -25,11 +26,11 @@ class ProductCreate(_In):
     for_employees_only: bool = False
     list_price: Decimal = Field(description="End-customer price, gross of staff discounts")
     unit_cost: Decimal | None = None
-    valid_from: date | None = Field(default=None, description="First day of the first price")
+    valid_from: Day | None = Field(default=None, description="First day of the first price")
 
 
 class PriceCreate(_In):
-    valid_from: date = Field(description="First day of the new price; the open price ends")
+    valid_from: Day = Field(description="First day of the new price; the open price ends")
     list_price: Decimal
     unit_cost: Decimal | None = None
 
@@ -78,8 +79,8 @@ class ProgrammeCreate(_In):
     scope_id: str | None = Field(default=None, max_length=64)
     categories_included: list[str] = []
     categories_excluded: list[str] = []
-    valid_from: date | None = None
-    valid_to: date | None = None
+    valid_from: Day | None = None
+    valid_to: Day | None = None
     priority: int = Field(default=0, ge=-(2**31), le=2**31 - 1)
     discount_pct: Decimal | None = None
     markup_pct: Decimal | None = None
@@ -122,7 +123,7 @@ class ProgrammePage(BaseModel):
 
 
 class EndOn(_In):
-    on: date = Field(description="The first day on which the programme no longer applies")
+    on: Day = Field(description="The first day on which the programme no longer applies")
 
 
 class QuoteLineIn(_In):
@@ -133,7 +134,7 @@ class QuoteLineIn(_In):
 class QuoteRequest(_In):
     seller: str = Field(min_length=1, max_length=64)
     buyer: str = Field(min_length=1, max_length=64)
-    on: date
+    on: Day
     lines: list[QuoteLineIn] = Field(min_length=1, max_length=1000)
 
 

@@ -152,9 +152,28 @@ def _points_dative(text: str) -> str:
     return "1 Punkt" if text == "1 point" else re.sub(r"^(\S+) points$", r"\1 Punkten", text)
 
 
+_DAYS = re.compile(
+    rf"(?P<first>{_DAY}) to (?P<last>{_DAY}): (?P<n>\d+) business days?"
+    r"(?: of (?P<each>\d+:\d{2}) each)? \((?P<m>\d+) min\)"
+    r"(?:, not counting (?P<holidays>\d+) holidays?)?"
+)
+
+
 def _span(text: str) -> str:
-    """``Fri 2026-03-06 16:00–17:00 CET (60 min)``: the weekdays in German."""
-    return re.sub(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun)\b", lambda m: _WEEKDAYS[m[1]], text)
+    """``Fri 2026-03-06 16:00–17:00 CET (60 min)``: the weekdays in German; whole days summed
+    (``2026-03-02 to 2026-06-30: 87 business days of 08:00 each (41760 min)``) in German."""
+    days = _DAYS.fullmatch(text)
+    if days is None:
+        return re.sub(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun)\b", lambda m: _WEEKDAYS[m[1]], text)
+    n = int(days["n"])
+    german = f"{days['first']} bis {days['last']}: {n} Geschäftstag{'e' if n != 1 else ''}"
+    if days["each"]:
+        german += f" zu je {days['each']} Stunden"
+    german += f" ({days['m']} min)"
+    if days["holidays"]:
+        holidays = int(days["holidays"])
+        german += f", ohne {holidays} Feiertag{'e' if holidays != 1 else ''}"
+    return german
 
 
 def _product(text: str) -> str:

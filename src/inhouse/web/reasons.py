@@ -314,6 +314,10 @@ RULES: tuple[tuple[str, str], ...] = (
      "(--overwrite)"),
     # ---------------------------------------------------------------- values
     ('"{text}" is not a date (YYYY-MM-DD)', '"{text}" ist kein Datum (JJJJ-MM-TT)'),
+    ("{day} is after the latest date inhouse accepts ({latest})",
+     "{day} liegt nach dem spätesten Datum, das inhouse annimmt ({latest})"),
+    ("{day} is before the earliest date inhouse accepts ({earliest})",
+     "{day} liegt vor dem frühesten Datum, das inhouse annimmt ({earliest})"),
     ("{shown} is not a date (YYYY-MM-DD) or date-time",
      "{shown} ist weder ein Datum (JJJJ-MM-TT) noch ein Zeitpunkt"),
     ('"{text}" is not a time (ISO 8601, e.g. 2026-03-02T08:00+01:00)',
