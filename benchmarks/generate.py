@@ -17,7 +17,7 @@ Two shapes of ownership structure (``--shape``; see ``benchmarks/README.md``):
   weakly connected component holds nearly all entities; control cycles; stakes that
   start, end or change share on nearly every day of the two sales years (fund trades,
   acquisitions of subsidiaries by other groups, mergers of whole groups into large
-  ones); a few dates typed far into the future (``2999-12-31``, ``2099-…``) and
+  ones); a few dates typed far into the future (``2199-12-31``, ``2099-…``) and
   misspelt names. ``generate`` prints (and ``params.json`` keeps) a summary of the shape,
   computed from the stakes written: largest component, change days, counts per kind;
 * ``clusters``: only the groups below, arranged in *clusters* of a few groups, every
@@ -83,7 +83,7 @@ HORIZON = (date(2026, 1, 1) - EPOCH).days  # day numbers 0 … 7304 = 2006-01-01
 SALES_FROM = date(2024, 1, 1)
 SALES_DAYS = (date(2026, 1, 1) - SALES_FROM).days  # 731
 SALES_FIRST_DAY = (SALES_FROM - EPOCH).days
-FAR_END = (date(2999, 12, 31) - EPOCH).days  # "valid_to 2999-12-31": open, typed by mistake
+FAR_END = (date(2199, 12, 31) - EPOCH).days  # "valid_to 2199-12-31": open, typed by mistake
 OPEN = (date(9999, 12, 31) - EPOCH).days  # an open period's end, for overlap tests
 DAYS = [(EPOCH + timedelta(days=d)).isoformat() for d in range(HORIZON + 1)]
 FULL = 1000  # shares are kept in tenths of a percent: 1000 = 100 %
@@ -1232,7 +1232,7 @@ class StakeMaker:
             )
 
     def far_ends(self, count: int) -> None:
-        """Open stakes given ``valid_to 2999-12-31`` (meaning: until further notice)."""
+        """Open stakes given ``valid_to 2199-12-31`` (meaning: until further notice)."""
         rng = self.rng
         histories = self.st.histories
         made = 0
@@ -1637,7 +1637,7 @@ def write_employments(
 ) -> int:
     n, ne = sizes.people, sizes.entities
     h = HORIZON
-    far = "true" if sizes.shape == REALISTIC else "false"  # a few open ends typed as 2999-12-31
+    far = "true" if sizes.shape == REALISTIC else "false"  # a few open ends typed as 2199-12-31
     path = (out / "employments.csv").as_posix()
     con.execute("CREATE TABLE lay AS SELECT pos, unnest(range(es, es + ec)) AS k FROM ent")
     con.execute(f"""
@@ -1703,7 +1703,7 @@ def write_employments(
 
 
 def far_employments(con: duckdb.DuckDBPyConnection, out: Path) -> int:
-    """Employments ending on 2999-12-31 (an open end typed as a date)."""
+    """Employments ending on 2199-12-31 (an open end typed as a date)."""
     path = (out / "employments.csv").as_posix()
     row = con.execute(
         f"SELECT count(*) FROM read_csv('{path}', header = true, all_varchar = true) "
