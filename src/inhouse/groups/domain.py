@@ -575,11 +575,17 @@ class ControlRules(ABC):
             possible = self.possibly(candidate)
             if any(c in possible for c in certain):
                 continue
-            counted = {candidate, *possible}
+
+            # (membership tests, not copies: a candidate may control thousands)
+            def counts(
+                holder: str, candidate: str = candidate, possible: Collection[str] = possible
+            ) -> bool:
+                return holder == candidate or holder in possible
+
             stakes = [
                 s
                 for s in self.votes_in(entity)
-                if s.holder in counted and s.control is Control.DERIVED
+                if counts(s.holder) and s.control is Control.DERIVED
             ]
             total = VoteSum()
             for stake in stakes:
@@ -587,19 +593,27 @@ class ControlRules(ABC):
             if not total.possibly_above_half:
                 continue
             # the uncertain links that bring in those votes, back up to the candidate
-            settled = {candidate, *self.controlled(candidate)}
+            controlled = self.controlled(candidate)
             through: set[str] = set()
-            open_ = {s.holder for s in stakes} - settled
+            open_ = {
+                s.holder for s in stakes if s.holder != candidate and s.holder not in controlled
+            }
             while open_:
                 holder = open_.pop()
                 through.add(holder)
-                open_ |= {s.holder for s in self.votes_in(holder) if s.holder in counted}
-                open_ -= settled | through
+                open_ |= {
+                    s.holder
+                    for s in self.votes_in(holder)
+                    if counts(s.holder)
+                    and s.holder != candidate
+                    and s.holder not in controlled
+                    and s.holder not in through
+                }
             through_stakes = [
                 s
                 for holder in through
                 for s in self.votes_in(holder)
-                if s.holder in counted and s.control is Control.DERIVED
+                if counts(s.holder) and s.control is Control.DERIVED
             ]
             doubts.append(
                 Doubt(candidate, entity, tuple(sorted(stakes, key=_holder_sort_key)), total,

@@ -344,7 +344,15 @@ class _Sweep:
                 self.doubtful.add(entity)
             else:
                 self.doubtful.discard(entity)
-        again |= {e for e in self.doubtful if self.possible.up.get(e, set()) & candidates}
+        downs = [self.possible.down.get(c, ()) for c in candidates]
+        if sum(map(len, downs)) < len(self.doubtful):
+            again.update(e for below in downs for e in below if e in self.doubtful)
+        else:
+            again.update(
+                e
+                for e in self.doubtful
+                if not self.possible.up.get(e, set()).isdisjoint(candidates)
+            )
         self._dirty: set[str] = set()
         for entity in again:
             if entity not in entities:
