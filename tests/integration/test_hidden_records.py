@@ -121,10 +121,10 @@ class Call:
 
     def request(self, client: TestClient, key: str, headers: dict[str, str]) -> Response:
         path = self.path if self.query else self.path.replace("{id}", key)
-        params = {self.query: key} if self.query else None
-        params = {**self.params, **(params or {})}
-        return client.request(self.method, API_PREFIX + path, params=params, json=self.json,
-                              headers=headers)  # fmt: skip
+        params = {**self.params, **({self.query: key} if self.query else {})}
+        answer: Response = client.request(self.method, API_PREFIX + path, params=params,
+                                          json=self.json, headers=headers)  # fmt: skip
+        return answer
 
 
 def fixed(value: str) -> Callable[[Things], str]:

@@ -52,7 +52,7 @@ def response_models(app: FastAPI) -> Iterator[tuple[str, Any]]:
         route = context.original_route
         path = context.path or ""
         if isinstance(route, APIRoute) and path.startswith(API_PREFIX) and route.response_model:
-            yield f"{sorted(route.methods)} {path}", route.response_model
+            yield f"{sorted(route.methods or ())} {path}", route.response_model
 
 
 def schema_nodes(schema: Any) -> Iterator[dict[str, Any]]:
