@@ -42,6 +42,7 @@ from inhouse.groups.domain import Classification, Register
 from inhouse.groups.schemas import ClassificationRead, GroupPositionRead
 from inhouse.identity import services as identity
 from inhouse.identity.domain import Actor, Role
+from inhouse.wire import json_default
 
 app = typer.Typer(
     name="inhouse",
@@ -140,7 +141,8 @@ def _nothing() -> Iterator[None]:
 
 
 def _print_json(payload: Any) -> None:
-    sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n")
+    """JSON on stdout; decimals anywhere in it as plain text (``"480.00"``, no exponent)."""
+    sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False, default=json_default) + "\n")
 
 
 def _show_classification(answer: Classification) -> None:
@@ -842,7 +844,7 @@ def incentives_expire(
 
 
 def _care_json(row: dict[str, Any]) -> dict[str, Any]:
-    return json.loads(json.dumps(row, default=str))  # type: ignore[no-any-return]
+    return json.loads(json.dumps(row, default=json_default))  # type: ignore[no-any-return]
 
 
 @tickets_app.command("list")

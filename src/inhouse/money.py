@@ -21,6 +21,7 @@ __all__ = [
     "UnknownCurrency",
     "format_amount",
     "minor_unit",
+    "money_places",
     "round_money",
 ]
 
@@ -82,6 +83,16 @@ def round_money(value: Decimal, currency: str) -> Decimal:
     if not isinstance(value, Decimal):
         raise TypeError(f"an amount is a Decimal, not {type(value).__name__}")
     return value.quantize(_quantum(currency), rounding=ROUND_HALF_UP)
+
+
+def money_places(value: Decimal, currency: str) -> Decimal:
+    """The amount at the currency's minor unit, or with its finer digits when it has them,
+    never with an exponent: ``4.8E+2`` in EUR → ``480.00``, ``4.1234`` → ``4.1234``,
+    ``1.50`` in JPY → ``1.5``."""
+    rounded = round_money(value, currency)
+    if rounded == value:
+        return rounded
+    return value.normalize()  # digits below the minor unit: a negative exponent, no "E"
 
 
 def format_amount(value: Decimal, currency: str) -> str:

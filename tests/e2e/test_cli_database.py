@@ -391,3 +391,38 @@ def test_products_lists_each_products_prices(database: str) -> None:
     assert listed[3]["prices"] == [
         {"valid_from": None, "valid_to": None, "list_price": "12.50", "unit_cost": "7.80"}
     ]
+
+
+def test_benefits_json_writes_every_decimal_plainly(database: str, tmp_path: Path) -> None:
+    # given a staff purchase at 80 % of 600.00: the unit price paid, 480, was kept as
+    # Decimal("4.8E+2") and printed so
+    folder = tmp_path / "shop"
+    folder.mkdir()
+    files = {
+        "entities.csv": "id,name,country,currency\nXYZ,XYZ GmbH,DE,EUR\n",
+        "people.csv": "id,name,email,employee_no\nP1,Petra Eins,,E1\n",
+        "employments.csv": "person,entity,kind,valid_from\nP1,XYZ,employee,2020-01-01\n",
+        "products.csv": "id,seller,name,list_price,currency,unit_cost\nBIKE,XYZ,Bike,600,EUR,400\n",
+        "sales.csv": "id,date,seller,buyer,amount,currency,product,quantity,price_paid\n"
+        "S1,2026-03-02,XYZ,P1,480,EUR,BIKE,1,480\n",
+        "programmes.toml": '[[programme]]\nid = "XYZ-STAFF"\nname = "Staff"\n'
+        'kind = "staff_discount"\nscope_kind = "entity"\nscope_id = "XYZ"\n'
+        'discount_pct = "20"\n',
+    }
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    ok("init")
+    ok("import", str(folder))
+
+    # when the year's benefits are printed as JSON
+    result = ok("benefits", "--year", "2026", "--json")
+
+    # then the amounts are plain, in the currency's places, and no number has an exponent
+    answer = json.loads(result.stdout)
+    line = answer["statements"][0]["lines"][0]
+    assert (line["list_price"], line["price_paid"], line["benefit"]) == (
+        "600.00",
+        "480.00",
+        "96.00",
+    )
+    assert "E+" not in result.stdout and "E-" not in result.stdout

@@ -210,3 +210,45 @@ def test_the_audit_log_refuses_truncate_on_postgresql(engine: Engine) -> None:
 
     # and the entry is still there
     assert _entries(engine) == [("admin-user", "ABC")]
+
+
+def test_0007_gives_orders_placed_through_the_api_their_user_and_goes_back(
+    empty_engine: Engine,
+) -> None:
+    # given a database at 0006 with the user "till" and two orders: one it placed through
+    # the API, one imported (under the same name), and one by a user that is gone
+    upgrade(empty_engine, "0006")
+    at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    with empty_engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO users (username, role, active, created_at) "
+                 "VALUES ('till', 'sales_system', :yes, :at)"),
+            {"yes": True, "at": at},
+        )  # fmt: skip
+        for id, source, by in (("ORD-1", "api", "till"), ("ORD-2", "import", "till"),
+                               ("ORD-3", "api", "someone-gone")):  # fmt: skip
+            connection.execute(
+                text('INSERT INTO orders (id, seller, buyer, "on", relation, seller_entity, '
+                     "internal, uncertain, classification, evidence, source, created_at, "
+                     "created_by) VALUES (:id, 'ORG', 'P1', :on, 'employee', 'ORG', :yes, "
+                     ":no, '[]', '[]', :source, :at, :by)"),
+                {"id": id, "on": at.date(), "yes": True, "no": False, "source": source,
+                 "at": at, "by": by},
+            )  # fmt: skip
+        till = connection.execute(text("SELECT id FROM users")).scalar_one()
+
+    # when it is upgraded to 0007
+    upgrade(empty_engine, "0007")
+
+    # then the order placed through the API has the till's id, the others none
+    with empty_engine.connect() as connection:
+        placed = connection.execute(text("SELECT id, placed_by FROM orders ORDER BY id")).all()
+    assert [tuple(r) for r in placed] == [("ORD-1", till), ("ORD-2", None), ("ORD-3", None)]
+
+    # and when it goes back to 0006, the column is gone and the orders are kept
+    downgrade(empty_engine, "0006")
+    columns = {c["name"] for c in inspect(empty_engine).get_columns("orders")}
+    assert "placed_by" not in columns
+    with empty_engine.connect() as connection:
+        kept = connection.execute(text("SELECT id FROM orders ORDER BY id")).scalars().all()
+    assert kept == ["ORD-1", "ORD-2", "ORD-3"]

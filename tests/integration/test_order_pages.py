@@ -155,7 +155,8 @@ def test_employees_see_only_their_own_orders(
     buyers = {row.split(",")[3] for row in rows[1:]}
     assert rows[0].startswith("id,on,seller,buyer") and buyers == {MOVER}
     assert client.get("/orders/S01451").status_code == 200
-    assert client.get("/orders/S00001").status_code == 403  # C003's order
+    other = client.get("/orders/S00001")  # C003's order: as if there were none
+    assert other.status_code == 404 and "no order S00001" in other.text
     token = csrf_of(client, "/orders/S01451")
     answer = client.post("/orders/S01451/returns", data={"csrf_token": token, "line-1": "1"})
     assert answer.status_code == 403  # returns are recorded by sales, not by the buyer

@@ -243,7 +243,9 @@ def test_employees_see_only_their_own_orders(priced: TestClient, headers_for: He
     listed = ok(priced.get(f"{API}/orders", headers=employee))
     assert [o["id"] for o in listed["items"]] == [own["id"]]
     assert ok(priced.get(f"{API}/orders/{own['id']}", headers=employee))["buyer"] == "P011"
-    assert priced.get(f"{API}/orders/{other['id']}", headers=employee).status_code == 403
+    # another person's order answers exactly like an unknown one: nothing is given away
+    hidden = priced.get(f"{API}/orders/{other['id']}", headers=employee)
+    assert (hidden.status_code, hidden.json()["detail"]) == (404, f"no order {other['id']}")
     response = priced.get(f"{API}/orders", params={"buyer": "P030"}, headers=employee)
     assert response.status_code == 403
 

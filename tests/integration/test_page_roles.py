@@ -29,8 +29,9 @@ CLASSIFIERS = frozenset({"admin", "finance", "hr", "service_agent", "sales_syste
 STRUCTURE_READERS = frozenset({"admin", "finance", "hr", "service_agent"})
 PEOPLE_READERS = frozenset({"admin", "hr", "service_agent", "employee"})  # employees: own only
 PRICING_READERS = frozenset({"admin", "finance", "hr"})
-NOT_EMPLOYEES = EVERYONE - {"employee"}
-ORDER_READERS = EVERYONE - {"service_agent"}  # employees: own only
+DASHBOARD_READERS = EVERYONE - {"employee", "sales_system"}  # the others go to /me
+# sales systems: the orders they placed; employees: the orders they bought
+ORDER_READERS = EVERYONE - {"service_agent"}
 BENEFIT_READERS = frozenset({"admin", "hr", "employee"})  # employees: own only
 INCENTIVE_READERS = frozenset({"admin", "finance", "hr"})
 TICKET_READERS = frozenset({"admin", "service_agent", "employee"})  # employees: own only
@@ -38,7 +39,7 @@ PARITY_READERS = frozenset({"admin", "finance", "hr", "service_agent"})
 
 # route → (concrete path, roles that get 200)
 PAGES: dict[str, tuple[str, frozenset[str]]] = {
-    "/": ("/", NOT_EMPLOYEES),  # employees are sent to /me
+    "/": ("/", DASHBOARD_READERS),  # employees and sales systems are sent to /me
     "/me": ("/me", EVERYONE),
     "/structure": ("/structure?on=2026-03-02&compare=2026-01-01", STRUCTURE_READERS),
     "/classify": ("/classify?seller=ORG&buyer=P1&on=2026-03-02", CLASSIFIERS),
@@ -51,7 +52,8 @@ PAGES: dict[str, tuple[str, frozenset[str]]] = {
     "/products": ("/products", PRICING_READERS),
     "/programmes": ("/programmes", PRICING_READERS),
     "/orders": ("/orders", ORDER_READERS),
-    "/orders/{order_id}": ("/orders/ORD-P1", ORDER_READERS),  # bought by the employee, P1
+    # bought by the employee, P1, at the sales system's till
+    "/orders/{order_id}": ("/orders/ORD-P1", ORDER_READERS),
     "/benefits": ("/benefits?year=2026", BENEFIT_READERS),
     "/benefits/payroll.csv": ("/benefits/payroll.csv?year=2026", BENEFIT_READERS),
     "/benefits/payroll.xlsx": ("/benefits/payroll.xlsx?year=2026", BENEFIT_READERS),
@@ -93,15 +95,16 @@ def test_every_page_route_is_in_the_matrix(app: FastAPI) -> None:
     assert page_routes(app) == expected
 
 
-def add_order_of_p1(engine: Engine) -> None:
-    """Order ORD-P1: P1 bought one unit from ORG as an employee (written as stored)."""
+def add_order_of_p1(engine: Engine, placed_by: int | None = None) -> None:
+    """Order ORD-P1: P1 bought one unit from ORG as an employee (written as stored), at
+    the till of the user ``placed_by``."""
     with UnitOfWork(engine) as uow:
         uow.orders.add_order(
             {"id": "ORD-P1", "seller": "ORG", "buyer": "P1", "on": date(2026, 3, 1),
              "relation": "employee", "seller_entity": "ORG", "buyer_entity": "ORG",
              "group": "ORG", "internal": True, "uncertain": False,
              "classification": ["P1 is employed by ORG on 2026-03-01"], "evidence": [],
-             "source": "api", "created_at": NOW, "created_by": "test"},
+             "source": "api", "created_at": NOW, "created_by": "test", "placed_by": placed_by},
             [{"order_id": "ORD-P1", "number": 1, "product": "MUG", "category": None,
               "kind": "goods", "for_employees_only": False, "quantity": Decimal(2),
               "currency": "EUR", "list_price": Decimal(10), "list_amount": Decimal(20),
@@ -138,7 +141,7 @@ def test_each_role_opens_exactly_its_pages(
     client: TestClient, accounts: Accounts, staff: tuple[str, str], role: str
 ) -> None:
     # The employee user is person P1 (employed by ORG, like P2).
-    add_order_of_p1(accounts.engine)
+    add_order_of_p1(accounts.engine, placed_by=accounts.actor("sales_system").user_id)
     add_ticket_of_p1(accounts.engine)
     sign_in_as(client, accounts.actor(role), SECRET_KEY, NOW)
     for route, (path, allowed) in PAGES.items():
@@ -146,7 +149,7 @@ def test_each_role_opens_exactly_its_pages(
         if role in allowed:
             assert answer.status_code == 200, f"{role} {path}: {answer.status_code}"
             assert not INLINE_SCRIPT.search(answer.text), f"inline script on {path}"
-        elif route == "/" and role == "employee":
+        elif route == "/" and role in ("employee", "sales_system"):
             assert (answer.status_code, answer.headers["location"]) == (303, "/me")
         else:
             assert answer.status_code == 403, f"{role} {path}: {answer.status_code}"
@@ -162,6 +165,36 @@ def test_an_employee_sees_only_themselves(client: TestClient, accounts: Accounts
     assert client.get("/people/P2").status_code == 404
     assert client.get("/people?q=P2&format=csv").text.splitlines() == ["id,name,email,employee_no"]
     assert "Petra Eins" in client.get("/me").text
+
+
+def test_a_sales_system_sees_only_the_orders_it_placed_and_no_dashboard(
+    client: TestClient, accounts: Accounts, staff: tuple[str, str]
+) -> None:
+    # given ORD-P1 placed at the till, and ORD-P2 that another user placed
+    till = accounts.actor("sales_system")
+    add_order_of_p1(accounts.engine, placed_by=till.user_id)
+    with UnitOfWork(accounts.engine) as uow:
+        head = uow.orders.order("ORD-P1")
+        lines = uow.orders.lines(["ORD-P1"])["ORD-P1"]
+        assert head is not None
+        uow.orders.add_order({**head, "id": "ORD-P2", "buyer": "P2",
+                              "placed_by": accounts.actor("finance").user_id},
+                             [{**line, "order_id": "ORD-P2"} for line in lines])  # fmt: skip
+        uow.commit()
+    sign_in_as(client, till, SECRET_KEY, NOW)
+
+    # when the till opens the start page, its orders and the other order
+    start = client.get("/", follow_redirects=False)
+    listed = client.get("/orders?format=csv").text.splitlines()
+    other = client.get("/orders/ORD-P2")
+
+    # then it has no dashboard, lists its own order only and the other is "not found"
+    assert (start.status_code, start.headers["location"]) == (303, "/me")
+    menu = client.get("/me").text.split('<nav aria-label="Main menu">')[1].split("</nav>")[0]
+    assert ">Dashboard<" not in menu and 'href="/orders"' in menu
+    assert [line.split(",")[0] for line in listed] == ["id", "ORD-P1"]
+    assert other.status_code == 404
+    assert "no order ORD-P2" in other.text
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)

@@ -6,7 +6,9 @@ status they get. A route that the app has and the matrix lacks fails
 ``test_every_api_route_is_in_the_matrix``: add a row when you add an endpoint.
 
 For each row and each role: a role that may gets exactly the row's status (so neither
-401 nor 403); any other role gets 403 problem details; no token gets 401.
+401 nor 403); a role the record is hidden from (``hidden``: it reads such records, but not
+this one) gets 404 problem details, exactly as for an unknown id; any other role gets 403
+problem details; no token gets 401.
 """
 
 from __future__ import annotations
@@ -49,8 +51,11 @@ PEOPLE_WRITERS = frozenset({"admin", "hr"})
 PRICING_READERS = frozenset({"admin", "finance", "hr"})
 PRICING_WRITERS = frozenset({"admin", "finance"})
 QUOTERS = frozenset({"admin", "finance", "sales_system"})
-ORDER_PLACERS = frozenset({"admin", "finance", "sales_system"})
-ORDER_READERS = frozenset({"admin", "finance", "hr", "sales_system", "employee"})  # own only
+ORDER_PLACERS = frozenset({"admin", "finance", "sales_system"})  # sales systems: their own only
+# sales systems: the orders they placed; employees: the orders they bought
+ORDER_READERS = frozenset({"admin", "finance", "hr", "sales_system", "employee"})
+ALL_ORDER_READERS = frozenset({"admin", "finance", "hr"})
+ALL_ORDER_PLACERS = frozenset({"admin", "finance"})
 BENEFIT_READERS = frozenset({"admin", "hr", "employee"})  # employees: their own only
 GROSS_PROFIT_READERS = frozenset({"admin", "finance", "hr"})
 INCENTIVE_MANAGERS = frozenset({"admin", "hr"})
@@ -77,6 +82,8 @@ class World:
 
     ORG (employs P1, the employee user's person, and P2) holds 100 % of SUB; ORG has the
     org unit ORG-IT (nobody in it); ``bystander`` is a user whose token only admins revoke.
+    The sales system placed ORD-P1 (P1 bought it); ORD-P2 (P2 bought it) came from the
+    system user. Ticket T1 is P1's, T2 is P2's.
     """
 
     engine: Engine
@@ -140,6 +147,7 @@ class Row:
     data: Maker | None = None
     query: dict[str, str] | None = None
     public: bool = False  # no token needed
+    hidden: frozenset[str] = frozenset()  # roles that get 404, as for an unknown id
 
     @property
     def id(self) -> str:
@@ -158,7 +166,7 @@ MATRIX: list[Row] = [
     Row("POST", "/tokens/{token_id}/revoke", EVERYONE, 200,
         path=lambda w, role: f"/tokens/{w.spare_token(role)}/revoke"),
     Row("POST", "/tokens/{token_id}/revoke", ADMIN, 200,
-        path=lambda w, _role: f"/tokens/{w.bystander_token}/revoke"),
+        path=lambda w, _role: f"/tokens/{w.bystander_token}/revoke", hidden=EVERYONE - ADMIN),
     Row("GET", "/audit-log", ADMIN, 200),
     # ---------------------------------------------------------------- classification, structure
     Row("POST", "/classifications", CLASSIFIERS, 200,
@@ -242,8 +250,13 @@ MATRIX: list[Row] = [
                     "lines": [{"product": "ORG-W", "quantity": "1"}]})),
     Row("GET", "/orders", ORDER_READERS, 200),
     Row("GET", "/orders/{order_id}", ORDER_READERS, 200, path=fixed("/orders/ORD-P1")),
+    Row("GET", "/orders/{order_id}", ALL_ORDER_READERS, 200, path=fixed("/orders/ORD-P2"),
+        hidden=frozenset({"sales_system", "employee"})),
     Row("POST", "/orders/{order_id}/returns", ORDER_PLACERS, 201,
         path=fixed("/orders/ORD-P1/returns"), json=fixed({"lines": [{"line": 1, "quantity": "1"}]})),
+    Row("POST", "/orders/{order_id}/returns", ALL_ORDER_PLACERS, 201,
+        path=fixed("/orders/ORD-P2/returns"), json=fixed({"lines": [{"line": 1, "quantity": "1"}]}),
+        hidden=frozenset({"sales_system"})),
     # ---------------------------------------------------------------- benefits
     Row("GET", "/benefits", BENEFIT_READERS, 200, query={"year": "2026"}),
     Row("GET", "/benefits/payroll.csv", BENEFIT_READERS, 200, query={"year": "2026"}),
@@ -285,8 +298,13 @@ MATRIX: list[Row] = [
                                  "subject": "Laptop broken"})),
     Row("GET", "/tickets", REQUESTERS, 200),
     Row("GET", "/tickets/{ticket_id}", REQUESTERS, 200, path=fixed("/tickets/T1")),
+    Row("GET", "/tickets/{ticket_id}", AGENTS, 200, path=fixed("/tickets/T2"),
+        hidden=frozenset({"employee"})),
     Row("POST", "/tickets/{ticket_id}/articles", REQUESTERS, 201,
         path=fixed("/tickets/T1/articles"), json=fixed({"body": "Any news?"})),
+    Row("POST", "/tickets/{ticket_id}/articles", AGENTS, 201,
+        path=fixed("/tickets/T2/articles"), json=fixed({"body": "Any news?"}),
+        hidden=frozenset({"employee"})),
     Row("POST", "/tickets/{ticket_id}/status", AGENTS, 200, path=fixed("/tickets/T1/status"),
         json=per_role(lambda n: {"status": STATUSES[n]})),
     Row("PUT", "/tickets/{ticket_id}/policy", AGENTS, 200, path=fixed("/tickets/T1/policy"),
@@ -345,14 +363,18 @@ def world(engine: Engine, clock: FixedClock, accounts: Accounts, staff: tuple[st
                                   "booked_on": date(2026, 3, 1), "reason": "Start",
                                   "recorded_at": clock.now(), "recorded_by": "system"})  # fmt: skip
         uow.commit()
-    orders.place_order(uow=UnitOfWork(engine), cache=RegisterCache(), actor=SYSTEM, clock=clock,
-                       seller="ORG", buyer="P1", on=date(2026, 3, 2), id="ORD-P1",
-                       lines=[orders.OrderLineIn("ORG-W", Decimal(10))])  # fmt: skip
+    till = accounts.actor("sales_system")
+    for placer, buyer in ((till, "P1"), (SYSTEM, "P2")):
+        orders.place_order(uow=UnitOfWork(engine), cache=RegisterCache(), actor=placer,
+                           clock=clock, seller="ORG", buyer=buyer, on=date(2026, 3, 2),
+                           id=f"ORD-{buyer}", lines=[orders.OrderLineIn("ORG-W", Decimal(10))])  # fmt: skip
     care.define_calendar(uow=UnitOfWork(engine), actor=SYSTEM, clock=clock, id="CAL", **CALENDAR)
     care.define_policy(uow=UnitOfWork(engine), actor=SYSTEM, clock=clock, id="POL", position=1,
                        **POLICY)  # fmt: skip
-    care.open_ticket(uow=UnitOfWork(engine), actor=SYSTEM, clock=clock, cache=RegisterCache(),
-                     id="T1", requester="P1", serving_entity="ORG", subject="No network")  # fmt: skip
+    for ticket, requester in (("T1", "P1"), ("T2", "P2")):
+        care.open_ticket(uow=UnitOfWork(engine), actor=SYSTEM, clock=clock,
+                         cache=RegisterCache(), id=ticket, requester=requester,
+                         serving_entity="ORG", subject="No network")  # fmt: skip
     identity.add_user(uow=UnitOfWork(engine), actor=SYSTEM, clock=clock, username="bystander",
                       password=None, role="hr")  # fmt: skip
     bystander = identity.create_token(uow=UnitOfWork(engine), actor=SYSTEM, clock=clock,
@@ -388,11 +410,16 @@ def test_each_role_reaches_only_what_it_may(
         assert anonymous.headers["content-type"] == "application/problem+json"
         assert anonymous.json()["title"] == "Not signed in"
 
-    # with each role's token: the row's status where allowed, 403 problem details elsewhere
+    # with each role's token: the row's status where allowed, 404 where the record is
+    # hidden from the role, 403 problem details elsewhere
     for role in ROLES if not row.public else ROLES[:1]:  # a public route ignores tokens
         response = call(client, world, row, role, headers_for(role))
         if role in row.allowed:
             assert response.status_code == row.status, (role, response.text)
+        elif role in row.hidden:
+            assert response.status_code == 404, (role, response.text)
+            assert response.headers["content-type"] == "application/problem+json"
+            assert response.json()["title"] == "Not found"
         else:
             assert response.status_code == 403, (role, response.text)
             assert response.headers["content-type"] == "application/problem+json"
@@ -450,3 +477,33 @@ def test_an_employee_listing_persons_sees_only_themselves(
     # while hr sees everyone
     everyone = client.get(f"{API_PREFIX}/persons", headers=headers_for("hr")).json()["items"]
     assert [p["id"] for p in everyone] == ["P1", "P2"]
+
+
+# --------------------------------------------------------------------- a till: least privilege
+
+
+def test_a_sales_system_lists_only_the_orders_it_placed(
+    client: TestClient, world: World, headers_for: HeadersFor
+) -> None:
+    till = headers_for("sales_system")  # placed ORD-P1; the system user placed ORD-P2
+
+    listed = client.get(f"{API_PREFIX}/orders", headers=till)
+    by_buyer = client.get(f"{API_PREFIX}/orders", params={"buyer": "P2"}, headers=till)
+    everything = client.get(f"{API_PREFIX}/orders", headers=headers_for("finance"))
+
+    # then the till sees its own order only, also when it asks for another buyer's
+    assert [o["id"] for o in listed.json()["items"]] == ["ORD-P1"]
+    assert by_buyer.json()["items"] == []
+    assert [o["id"] for o in everything.json()["items"]] == ["ORD-P1", "ORD-P2"]
+
+
+def test_a_sales_system_reads_no_dashboard_figures_people_pricing_or_benefits(
+    client: TestClient, world: World, headers_for: HeadersFor
+) -> None:
+    till = headers_for("sales_system")
+    for path, query in (("/persons", None), ("/employments", None), ("/products", None),
+                        ("/programmes", None), ("/benefits", {"year": "2026"}),
+                        ("/participation", {"period": "2026-03"}), ("/points/P1", None),
+                        ("/parity", {"period": "2026-Q1"}), ("/entities", None)):  # fmt: skip
+        response = client.get(API_PREFIX + path, params=query, headers=till)
+        assert response.status_code == 403, (path, response.text)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from inhouse.care.domain import Alert, Clock, Segment
 from inhouse.care.services import Invitation, ParityReport, TicketView
 from inhouse.schema_types import Day, Instant
+from inhouse.wire import PlainDecimal, PlainJson
 
 
 class _In(BaseModel):
@@ -247,10 +247,10 @@ class SegmentRead(BaseModel):
     resolution_p90: int | None
     sla_decided: int
     sla_met: int
-    attainment_pct: Decimal | None
-    csat_mean: Decimal | None
+    attainment_pct: PlainDecimal | None
+    csat_mean: PlainDecimal | None
     csat_count: int
-    nps: Decimal | None
+    nps: PlainDecimal | None
     nps_count: int
 
     @classmethod
@@ -260,8 +260,8 @@ class SegmentRead(BaseModel):
 
 class AlertRead(BaseModel):
     metric: str
-    internal: Decimal
-    external: Decimal
+    internal: PlainDecimal
+    external: PlainDecimal
     tolerance: str
     message: str
     ticket_count: int
@@ -284,7 +284,7 @@ class ParityRead(BaseModel):
     segments: list[SegmentRead]
     alerts: list[AlertRead]
     notes: list[str]
-    tolerances: dict[str, Any]
+    tolerances: dict[str, PlainJson]
     method: str
 
     @classmethod

@@ -569,12 +569,14 @@ def _view(row: Row, events: list[Row], report: SlaReport | None, clock: Clock,
 
 
 def get_ticket(*, uow: UnitOfWork, actor: Actor, clock: Clock, ticket: str) -> TicketView:
-    """A ticket with its history and SLA clocks, each explained span by span."""
+    """A ticket with its history and SLA clocks, each explained span by span. A role that
+    reads no tickets is refused whatever the id; a ticket the actor may not read (another
+    requester's for an employee) is "not found", exactly like an unknown id."""
+    if not (actor.may(P.READ_TICKETS) or actor.may(P.OWN_TICKETS)):
+        raise NotAllowed(f"the role {actor.role.value} may not read tickets")
     with uow:
         row = uow.care.ticket(ticket)
         if row is None or not _may_see(actor, row):
-            if row is not None and not actor.may(P.OWN_TICKETS):
-                raise NotAllowed(f"the role {actor.role.value} may not read tickets")
             raise NotFound(f"no ticket {ticket}")
         events = uow.care.events(ticket)
         _values, report = figures_of(row, events, Rules.load(uow))

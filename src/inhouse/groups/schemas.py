@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -11,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from inhouse.groups.domain import Classification
 from inhouse.groups.services import GroupPosition
 from inhouse.schema_types import Day
+from inhouse.wire import PlainDecimal
 
 
 class ClassificationRead(BaseModel):
@@ -50,8 +50,8 @@ class GroupPositionRead(BaseModel):
     name: str
     ultimate_parent: str
     controller: str | None
-    effective_pct: Decimal
-    nci_pct: Decimal
+    effective_pct: PlainDecimal
+    nci_pct: PlainDecimal
     uncertain: bool
     evidence: list[str]
 

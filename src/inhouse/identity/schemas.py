@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from inhouse.wire import PlainJson
 
 
 class AccessToken(BaseModel):
@@ -71,8 +72,8 @@ class AuditEntry(BaseModel):
     action: str
     resource: str
     resource_id: str
-    before: Any
-    after: Any
+    before: PlainJson
+    after: PlainJson
 
 
 class AuditPage(BaseModel):

@@ -17,6 +17,7 @@ from inhouse.clock import Clock
 from inhouse.db.uow import UnitOfWork
 from inhouse.errors import InhouseError, InvalidRequest
 from inhouse.identity.domain import Actor, Permission, Role
+from inhouse.wire import plain
 
 _hasher = PasswordHasher()
 # Verifying against this keeps sign-in for unknown users as slow as for known ones.
@@ -43,7 +44,8 @@ def require(actor: Actor, permission: Permission) -> None:
 
 
 def jsonable(value: Any) -> Any:
-    """Rows as JSON for the audit log: dates as ISO text, money as text, bytes left out."""
+    """Rows as JSON for the audit log: dates as ISO text, decimals as plain text
+    (``"480.00"``, never ``"4.8E+2"``), bytes left out."""
     if isinstance(value, dict):
         return {k: jsonable(v) for k, v in value.items() if not isinstance(v, bytes)}
     if isinstance(value, list | tuple):
@@ -51,7 +53,7 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return str(value)
+        return plain(value)
     if isinstance(value, Enum):
         return value.value
     return value
@@ -211,11 +213,11 @@ def note_token_use(*, uow: UnitOfWork, token: str, at: datetime) -> None:
 def revoke_token(*, uow: UnitOfWork, actor: Actor, clock: Clock, token_id: int) -> dict[str, Any]:
     with uow:
         row = uow.identity.token(token_id)
-        if row is None:
+        owner = None if row is None else uow.identity.user_by_id(row["user_id"])
+        own = owner is not None and owner["username"] == actor.username
+        # another user's token is none of a non-admin's business: as if it did not exist
+        if row is None or not (own or actor.may(Permission.MANAGE_USERS)):
             raise NotFound(f"no API token {token_id}")
-        owner = uow.identity.user_by_id(row["user_id"])
-        if owner is None or owner["username"] != actor.username:
-            require(actor, Permission.MANAGE_USERS)
         if row["revoked_at"] is not None:
             return row
         after = uow.identity.revoke_token(token_id, clock.now())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -11,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from inhouse.incentives.domain import Participation
 from inhouse.incentives.services import Booking, ExpiryRun, Statement
 from inhouse.schema_types import Day
+from inhouse.wire import PlainDecimal
 
 POINTS = Field(ge=-(10**12) + 1, le=10**12 - 1)
 
@@ -32,7 +32,7 @@ class IncentiveProgrammeCreate(_In):
     budget: int | None = Field(
         default=None, ge=0, le=10**12 - 1, description="Points it may award in all; null: no cap"
     )
-    points_per_unit: Decimal | None = Field(
+    points_per_unit: PlainDecimal | None = Field(
         default=None, description="points_per_spend: points per unit of currency spent"
     )
     currency: str | None = Field(default=None, min_length=3, max_length=3)
@@ -55,7 +55,7 @@ class IncentiveProgrammeRead(BaseModel):
     budget: int | None
     awarded: int
     budget_left: int | None
-    points_per_unit: Decimal | None
+    points_per_unit: PlainDecimal | None
     currency: str | None
     bonus_points: int | None
     points_valid_days: int | None
@@ -169,7 +169,7 @@ class ReferralRead(BaseModel):
 class RateRead(BaseModel):
     eligible: int
     participants: int
-    pct: Decimal | None = Field(description="Participants of eligible, percent")
+    pct: PlainDecimal | None = Field(description="Participants of eligible, percent")
 
 
 class EntityRateRead(RateRead):
@@ -183,18 +183,20 @@ class UnitRateRead(RateRead):
 
 class RevenueRead(BaseModel):
     currency: str
-    total: Decimal
-    internal: Decimal
-    internal_pct: Decimal | None
-    discount_cost: Decimal
+    total: PlainDecimal
+    internal: PlainDecimal
+    internal_pct: PlainDecimal | None
+    discount_cost: PlainDecimal
 
 
 class MonthRead(BaseModel):
     month: str
     eligible: int
     participants: int
-    pct: Decimal | None
-    change_pts: Decimal | None = Field(description="Percentage points against the month before")
+    pct: PlainDecimal | None
+    change_pts: PlainDecimal | None = Field(
+        description="Percentage points against the month before"
+    )
     entities: list[EntityRateRead]
     units: list[UnitRateRead]
     revenue: list[RevenueRead]

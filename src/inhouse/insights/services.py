@@ -84,9 +84,12 @@ def _own_person(column: str) -> Scope:
 
 
 def _own_orders(actor: Actor, table: Table) -> list[ColumnElement[bool]]:
-    """Order readers see every order; an employee only the orders they bought."""
+    """Order readers see every order; a sales system only the orders it placed, an
+    employee only the orders they bought (as ``Actor.may_see_order``)."""
     if actor.may(P.READ_ORDERS):
         return []
+    if actor.may(P.READ_PLACED_ORDERS):
+        return [table.c.placed_by == actor.user_id]
     if actor.may(P.READ_OWN_ORDERS) and actor.person is not None:
         return [table.c.buyer == actor.person]
     return [false()]
@@ -194,7 +197,7 @@ LISTS: dict[str, ListSpec] = {
         ),
         ("id", "seller", "buyer", "relation", "seller_entity", "buyer_entity"),
         ("on", "id"),
-        (P.READ_ORDERS, P.READ_OWN_ORDERS),
+        (P.READ_ORDERS, P.READ_PLACED_ORDERS, P.READ_OWN_ORDERS),
         _own_orders,
         newest_first=True,
     ),
@@ -481,6 +484,16 @@ def service_parity(*, uow: UnitOfWork, actor: Actor, on: date) -> Figure:
          Series(PARITY_SERIES[1], tuple(pct(o) for _, _, o in kept))),
         unit="percent", labels={m: f"{i['decided']} / {o['decided']}" for m, i, o in kept},
     )  # fmt: skip
+
+
+DASHBOARD_PERMISSIONS = (P.READ_GROUP_STRUCTURE, P.READ_PEOPLE, P.READ_PRICING, P.READ_PARITY,
+                         P.READ_ORDERS, P.READ_BENEFITS, P.READ_PARTICIPATION)  # fmt: skip
+"""The permissions behind the dashboard's charts: a role with none of them (an employee, a
+sales system) has no dashboard."""
+
+
+def has_dashboard(actor: Actor) -> bool:
+    return any(actor.may(p) for p in DASHBOARD_PERMISSIONS)
 
 
 def dashboard(

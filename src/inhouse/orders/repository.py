@@ -161,18 +161,20 @@ class OrdersRepository:
         limit: int | None,
         after: tuple[date, str] | None = None,
         buyer: str | None = None,
+        placed_by: int | None = None,
         seller_entity: str | None = None,
         relation: str | None = None,
         since: date | None = None,
         until: date | None = None,
     ) -> list[Row]:
-        """Orders by date and id after the cursor; ``until`` is exclusive."""
+        """Orders by date and id after the cursor; ``until`` is exclusive; ``placed_by``:
+        only the orders that this user placed."""
         o = t.orders.c
         query = select(t.orders).order_by(o.on, o.id).limit(limit)
         if after is not None:
             query = query.where(tuple_(o.on, o.id) > tuple_(after[0], after[1]))
-        for column, value in ((o.buyer, buyer), (o.seller_entity, seller_entity),
-                              (o.relation, relation)):  # fmt: skip
+        for column, value in ((o.buyer, buyer), (o.placed_by, placed_by),
+                              (o.seller_entity, seller_entity), (o.relation, relation)):  # fmt: skip
             if value is not None:
                 query = query.where(column == value)
         if since is not None:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from inhouse.schema_types import Day
+from inhouse.wire import PlainDecimal
 
 
 class _In(BaseModel):
@@ -16,8 +16,8 @@ class _In(BaseModel):
 
 class OrderLineCreate(_In):
     product: str = Field(min_length=1, max_length=64)
-    quantity: Decimal = Field(gt=0)
-    market_price: Decimal | None = Field(
+    quantity: PlainDecimal = Field(gt=0)
+    market_price: PlainDecimal | None = Field(
         default=None, description="A proven lowest market price per unit (DE, BMF 16.05.2013)"
     )
 
@@ -34,7 +34,7 @@ class OrderCreate(_In):
 
 class ReturnLineCreate(_In):
     line: int = Field(ge=1, description="The order line's number")
-    quantity: Decimal = Field(gt=0)
+    quantity: PlainDecimal = Field(gt=0)
 
 
 class ReturnCreate(_In):
@@ -54,31 +54,31 @@ class OrderLineRead(BaseModel):
     product: str
     category: str | None
     kind: str
-    quantity: Decimal
+    quantity: PlainDecimal
     currency: str
-    list_price: Decimal
-    list_amount: Decimal
-    unit_price: Decimal
-    amount: Decimal
-    discount: Decimal
-    unit_cost: Decimal | None
-    market_price: Decimal | None
+    list_price: PlainDecimal
+    list_amount: PlainDecimal
+    unit_price: PlainDecimal
+    amount: PlainDecimal
+    discount: PlainDecimal
+    unit_cost: PlainDecimal | None
+    market_price: PlainDecimal | None
     programme: str | None
     programme_kind: str | None
     base: str
-    cap_left: Decimal | None = Field(description="What was left of the cap after this line")
+    cap_left: PlainDecimal | None = Field(description="What was left of the cap after this line")
     evidence: list[str]
     not_applied: list[NotAppliedRead]
 
 
 class ReturnLineRead(BaseModel):
     line: int
-    quantity: Decimal
+    quantity: PlainDecimal
     currency: str
-    amount: Decimal = Field(description="Refunded")
-    list_amount: Decimal
-    discount: Decimal = Field(description="Given back to the programme's annual cap")
-    quantity_given_back: Decimal = Field(description="Given back to its quantity limits")
+    amount: PlainDecimal = Field(description="Refunded")
+    list_amount: PlainDecimal
+    discount: PlainDecimal = Field(description="Given back to the programme's annual cap")
+    quantity_given_back: PlainDecimal = Field(description="Given back to its quantity limits")
     evidence: list[str]
 
 
@@ -109,9 +109,9 @@ class OrderRead(BaseModel):
     created_at: datetime
     created_by: str
     lines: list[OrderLineRead]
-    totals: dict[str, Decimal]
+    totals: dict[str, PlainDecimal]
     returns: list[ReturnRead]
-    refunded: dict[str, Decimal]
+    refunded: dict[str, PlainDecimal]
 
 
 class OrderPage(BaseModel):

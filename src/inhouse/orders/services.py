@@ -109,6 +109,7 @@ def place_order(
             "internal": sale.internal, "uncertain": sale.uncertain,
             "classification": list(sale.evidence), "evidence": list(priced.evidence),
             "source": "api", "created_at": clock.now(), "created_by": actor.username,
+            "placed_by": _placer(actor),
         }  # fmt: skip
         rows = [
             _line_row(order_id, line, given)
@@ -125,6 +126,11 @@ def place_order(
                resource_id=order_id, before=None, after=_audit_view(after))  # fmt: skip
         uow.commit()
         return after
+
+
+def _placer(actor: Actor) -> int | None:
+    """The stored user who places an order; the built-in system user (id 0) is none."""
+    return actor.user_id if actor.user_id > 0 else None
 
 
 def _line_row(order: str, line: PricedLine, given: OrderLineIn) -> Row:
@@ -190,8 +196,10 @@ def return_order(
     return_id = id or new_id("RET")
     with uow:
         head = uow.orders.order(order)
-        if head is None:
-            raise NotFound(f"no order {order}")
+        if head is None or not actor.may_see_order(
+            buyer=head["buyer"], placed_by=head["placed_by"]
+        ):
+            raise NotFound(f"no order {order}")  # an order one may not read: as if unknown
         if day < head["on"]:
             raise InvalidFields(
                 [FieldProblem("on", f"{day} is before the order's day, {head['on']}")]
@@ -284,10 +292,17 @@ def _plain(value: Decimal) -> str:
 
 
 def get_order(*, uow: UnitOfWork, actor: Actor, order: str) -> Row:
+    """One order with its lines and returns. An order the actor may not read (another
+    buyer's for an employee, another user's for a sales system) is "not found", exactly
+    like an unknown id; a role that reads no orders at all is refused whatever the id."""
+    _require_order_reader(actor)
     with uow:
-        row = _order_row(uow, order)
-    _may_see(actor, row["buyer"])
-    return row
+        head = uow.orders.order(order)
+        if head is None or not actor.may_see_order(
+            buyer=head["buyer"], placed_by=head["placed_by"]
+        ):
+            raise NotFound(f"no order {order}")
+        return _with_details(uow, [head])[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,12 +323,17 @@ def list_orders(
     since: date | None = None,
     until: date | None = None,
 ) -> OrderPage:
-    """Orders by date and id; an employee sees only their own."""
+    """Orders by date and id; a sales system sees only the orders it placed, an employee
+    only the orders they bought."""
+    _require_order_reader(actor)
+    placed_by: int | None = None
     if not actor.may(P.READ_ORDERS):
-        require(actor, P.READ_OWN_ORDERS)
-        if buyer is not None and buyer != actor.person:
-            raise NotAllowed(f"the role {actor.role.value} may not read the orders of {buyer}")
-        buyer = actor.person or ""
+        if actor.may(P.READ_PLACED_ORDERS):
+            placed_by = actor.user_id
+        else:
+            if buyer is not None and buyer != actor.person:
+                raise NotAllowed(f"the role {actor.role.value} may not read the orders of {buyer}")
+            buyer = actor.person or ""
     after: tuple[date, str] | None = None
     if cursor is not None:
         day, _, last = cursor.partition("~")
@@ -324,7 +344,7 @@ def list_orders(
                 [FieldProblem("cursor", f'"{cursor}" is not a cursor of this list')]
             ) from None
     with uow:
-        heads = uow.orders.page(limit=limit + 1, after=after, buyer=buyer,
+        heads = uow.orders.page(limit=limit + 1, after=after, buyer=buyer, placed_by=placed_by,
                                 seller_entity=seller_entity, relation=relation,
                                 since=since, until=until)  # fmt: skip
         more = len(heads) > limit
@@ -334,12 +354,9 @@ def list_orders(
     return OrderPage(items, next_cursor)
 
 
-def _may_see(actor: Actor, buyer: str) -> None:
-    if actor.may(P.READ_ORDERS):
-        return
-    require(actor, P.READ_OWN_ORDERS)
-    if buyer != actor.person:
-        raise NotAllowed(f"the role {actor.role.value} may not read the orders of {buyer}")
+def _require_order_reader(actor: Actor) -> None:
+    if not actor.may_read_orders():
+        require(actor, P.READ_ORDERS)
 
 
 def _order_row(uow: UnitOfWork, order: str) -> Row:

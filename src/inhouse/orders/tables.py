@@ -5,6 +5,9 @@ table of its own: it is the sum of the buyer's order lines under the programme i
 year less what returns gave back, so it can never disagree with the orders.
 ``order_ledgers`` holds one row per buyer and calendar year that every order and return
 of that buyer and year updates first: the row lock serialises them (rule 10).
+
+``orders.placed_by`` is the user (its id) who placed an order through the API: a sales
+system reads and returns only the orders it placed. Imported orders have none.
 """
 
 from __future__ import annotations
@@ -49,8 +52,10 @@ orders = Table(
     Column("source", String(16), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("created_by", String(64), nullable=False),
+    Column("placed_by", Integer, ForeignKey("users.id")),
     CheckConstraint("source IN ('api', 'import')", name="source"),
     Index("ix_orders_buyer_on", "buyer", "on"),
+    Index("ix_orders_placed_by_on", "placed_by", "on"),
     Index("ix_orders_seller_entity_on", "seller_entity", "on"),
     Index("ix_orders_on", "on"),
 )

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from inhouse.dates import Period
-from inhouse.money import Money, round_money
+from inhouse.money import Money, money_places
 from inhouse.pricing import tables as t
 from inhouse.pricing.domain import (
     DatedAmount,
@@ -33,9 +33,7 @@ def _decimal(value: Any) -> Decimal | None:
 
 def amount_of(value: Any, currency: str) -> Decimal:
     """A stored amount at the currency's minor unit, or with its finer digits when it has them."""
-    exact = Decimal(str(value))
-    rounded = round_money(exact, currency)
-    return rounded if rounded == exact else exact.normalize()
+    return money_places(Decimal(str(value)), currency)
 
 
 def product_of(row: Mapping[str, Any], prices: list[Row]) -> Product:

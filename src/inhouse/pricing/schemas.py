@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from inhouse.pricing.domain import PricedLine, Quote
 from inhouse.schema_types import Day
+from inhouse.wire import PlainDecimal, PlainJson
 
 
 class _In(BaseModel):
@@ -24,22 +24,22 @@ class ProductCreate(_In):
     category: str | None = Field(default=None, max_length=100)
     currency: str = Field(min_length=3, max_length=3, description="ISO 4217 code")
     for_employees_only: bool = False
-    list_price: Decimal = Field(description="End-customer price, gross of staff discounts")
-    unit_cost: Decimal | None = None
+    list_price: PlainDecimal = Field(description="End-customer price, gross of staff discounts")
+    unit_cost: PlainDecimal | None = None
     valid_from: Day | None = Field(default=None, description="First day of the first price")
 
 
 class PriceCreate(_In):
     valid_from: Day = Field(description="First day of the new price; the open price ends")
-    list_price: Decimal
-    unit_cost: Decimal | None = None
+    list_price: PlainDecimal
+    unit_cost: PlainDecimal | None = None
 
 
 class PriceRead(BaseModel):
     valid_from: date | None
     valid_to: date | None
-    list_price: Decimal
-    unit_cost: Decimal | None
+    list_price: PlainDecimal
+    unit_cost: PlainDecimal | None
 
 
 class ProductRead(BaseModel):
@@ -64,7 +64,7 @@ class ProductPage(BaseModel):
 
 
 class QuantityLimitIn(_In):
-    max_quantity: Decimal
+    max_quantity: PlainDecimal
     product: str | None = None
     category: str | None = None
 
@@ -82,16 +82,16 @@ class ProgrammeCreate(_In):
     valid_from: Day | None = None
     valid_to: Day | None = None
     priority: int = Field(default=0, ge=-(2**31), le=2**31 - 1)
-    discount_pct: Decimal | None = None
-    markup_pct: Decimal | None = None
-    margin_pct: Decimal | None = None
+    discount_pct: PlainDecimal | None = None
+    markup_pct: PlainDecimal | None = None
+    margin_pct: PlainDecimal | None = None
     method: str | None = Field(default=None, description="cost_plus, resale_minus or cup")
     include_retirees: bool = False
     waiting_days: int = Field(default=0, ge=0, le=100_000)
-    annual_cap: Decimal | None = None
+    annual_cap: PlainDecimal | None = None
     annual_cap_currency: str | None = Field(default=None, min_length=3, max_length=3)
     quantity_limits: list[QuantityLimitIn] = []
-    comparables: list[Decimal] = []
+    comparables: list[PlainDecimal] = []
 
 
 class ProgrammeRead(BaseModel):
@@ -105,16 +105,16 @@ class ProgrammeRead(BaseModel):
     valid_from: date | None
     valid_to: date | None
     priority: int
-    discount_pct: Decimal | None
-    markup_pct: Decimal | None
-    margin_pct: Decimal | None
+    discount_pct: PlainDecimal | None
+    markup_pct: PlainDecimal | None
+    margin_pct: PlainDecimal | None
     method: str | None
     include_retirees: bool
     waiting_days: int
-    annual_cap: Decimal | None
+    annual_cap: PlainDecimal | None
     annual_cap_currency: str | None
-    quantity_limits: list[dict[str, Any]]
-    comparables: list[Decimal]
+    quantity_limits: list[dict[str, PlainJson]]
+    comparables: list[PlainDecimal]
 
 
 class ProgrammePage(BaseModel):
@@ -128,7 +128,7 @@ class EndOn(_In):
 
 class QuoteLineIn(_In):
     product: str = Field(min_length=1, max_length=64)
-    quantity: Decimal = Field(gt=0)
+    quantity: PlainDecimal = Field(gt=0)
 
 
 class QuoteRequest(_In):
@@ -147,21 +147,21 @@ class NotAppliedRead(BaseModel):
 class PricedLineRead(BaseModel):
     number: int
     product: str
-    quantity: Decimal
+    quantity: PlainDecimal
     relation: str
     programme: str | None
     programme_kind: str | None
     base: str
     currency: str
-    list_price: Decimal
-    list_amount: Decimal
-    unit_price: Decimal
-    amount: Decimal
-    discount_unit: Decimal
-    discount: Decimal
-    cap_left: Decimal | None
+    list_price: PlainDecimal
+    list_amount: PlainDecimal
+    unit_price: PlainDecimal
+    amount: PlainDecimal
+    discount_unit: PlainDecimal
+    discount: PlainDecimal
+    cap_left: PlainDecimal | None
     arms_length_within: bool | None
-    arms_length_adjustment: Decimal | None
+    arms_length_adjustment: PlainDecimal | None
     evidence: list[str]
     not_applied: list[NotAppliedRead]
 
@@ -202,7 +202,7 @@ class QuoteRead(BaseModel):
     on: date
     relation: str
     lines: list[PricedLineRead]
-    totals: dict[str, Decimal]
+    totals: dict[str, PlainDecimal]
     evidence: list[str]
 
     @classmethod

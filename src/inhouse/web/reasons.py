@@ -85,6 +85,7 @@ _PERMISSIONS = {
     "record orders and returns": "Bestellungen und Rückgaben erfassen",
     "read orders and returns": "Bestellungen und Rückgaben lesen",
     "read one's own orders and returns": "die eigenen Bestellungen und Rückgaben lesen",
+    "read the orders one placed oneself": "die selbst erfassten Bestellungen lesen",
     "read taxable benefits and the payroll export": (
         "steuerpflichtige Vorteile und den Lohnexport lesen"
     ),

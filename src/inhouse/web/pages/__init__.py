@@ -46,9 +46,15 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from inhouse.errors import InhouseError
-from inhouse.identity.domain import Permission, Role
+from inhouse.identity.domain import Permission
 from inhouse.identity.services import NotAllowed, NotFound
-from inhouse.insights.services import Figure, OrderNumbers, TaxableNumbers, VersionedCache
+from inhouse.insights.services import (
+    Figure,
+    OrderNumbers,
+    TaxableNumbers,
+    VersionedCache,
+    has_dashboard,
+)
 from inhouse.web.pages import (
     admin,
     benefits,
@@ -92,8 +98,7 @@ P = Permission
 
 
 def _menu() -> None:
-    not_employee = lambda actor: actor.role is not Role.EMPLOYEE  # noqa: E731
-    add("/", N_("Dashboard"), order=10, allowed=not_employee)
+    add("/", N_("Dashboard"), order=10, allowed=has_dashboard)
     add("/me", N_("My page"), order=15)
     add("/structure", N_("Group structure"), P.READ_GROUP_STRUCTURE, order=20)
     add("/classify", N_("Classify"), P.CLASSIFY, order=25)
@@ -104,7 +109,7 @@ def _menu() -> None:
     add("/employments", N_("Employments"), P.READ_PEOPLE, order=42)
     add("/products", N_("Products"), P.READ_PRICING, order=50)
     add("/programmes", N_("Programmes"), P.READ_PRICING, order=52)
-    add("/orders", N_("Orders"), P.READ_ORDERS, order=60)
+    add("/orders", N_("Orders"), P.READ_ORDERS, P.READ_PLACED_ORDERS, order=60)
     add("/benefits", N_("Benefits"), P.READ_BENEFITS, order=62)
     add("/incentives", N_("Incentives"), P.READ_POINTS, P.READ_PARTICIPATION, order=64)
     add("/tickets", N_("Tickets"), P.READ_TICKETS, P.OWN_TICKETS, order=70)

@@ -1,5 +1,6 @@
 """Orders and returns: the list, an order with its evidence and price explanations, and the
-form that records a return. Employees see only their own orders."""
+form that records a return. Employees see only their own orders, sales systems only the
+orders they placed; any other order is "not found", like an unknown id."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from starlette.datastructures import FormData
 
 from inhouse.db.uow import UnitOfWork
 from inhouse.errors import FieldProblem, InvalidFields
-from inhouse.identity.domain import Actor, Permission
+from inhouse.identity.domain import ORDER_READING, Actor, Permission
 from inhouse.orders import services as orders
 from inhouse.web.pages.core import N_, checked_form, day_param, needs, redirect, render
 from inhouse.web.pages.groups import RELATIONS
@@ -20,7 +21,7 @@ from inhouse.web.pages.lists import Column, list_page
 
 router = APIRouter()
 P = Permission
-OrderReader = Annotated[Actor, Depends(needs(P.READ_ORDERS, P.READ_OWN_ORDERS))]
+OrderReader = Annotated[Actor, Depends(needs(*ORDER_READING))]
 OrderWriter = Annotated[Actor, Depends(needs(P.PLACE_ORDERS))]
 Form = Annotated[FormData, Depends(checked_form)]
 SOURCES = {"api": N_("recorded"), "import": N_("imported")}

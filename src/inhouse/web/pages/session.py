@@ -13,7 +13,8 @@ from starlette.datastructures import FormData
 
 from inhouse.db.uow import UnitOfWork
 from inhouse.identity import services as identity
-from inhouse.identity.domain import Actor, Role
+from inhouse.identity.domain import Actor
+from inhouse.insights import services as insights
 from inhouse.web.auth import ACCESS_TOKEN_HOURS, issue_access_token
 from inhouse.web.i18n import LANGUAGES
 from inhouse.web.pages.core import (
@@ -70,7 +71,7 @@ class SignInLimiter:
 
 
 def home_of(actor: Actor) -> str:
-    return "/me" if actor.role is Role.EMPLOYEE else "/"
+    return "/" if insights.has_dashboard(actor) else "/me"
 
 
 @router.get("/login")
