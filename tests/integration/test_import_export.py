@@ -48,7 +48,7 @@ from inhouse.identity.services import NotAllowed
 from inhouse.identity.tables import audit_log
 
 GROUP_TABLES = ("entities", "stakes", "units", "persons", "employments")
-BODS = Path(__file__).resolve().parents[3] / "shared" / "data" / "bods"
+BODS = Path(__file__).resolve().parents[1] / "fixtures" / "bods"
 
 BASE = {
     "entities": """\
