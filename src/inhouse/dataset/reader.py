@@ -663,7 +663,10 @@ class _RegisterReader:
 
     def _report_absent(self) -> None:
         """Read on its own, a dataset needs every table it refers to: name each one once."""
-        for table, references in self.absent.items():
+        for table in REGISTER_TABLES:  # first of all problems, in the order of the tables
+            references = self.absent.get(table)
+            if not references:
+                continue
             self.dataset.add(
                 missing_references(
                     self.dataset.missing_label(table),

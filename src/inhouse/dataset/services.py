@@ -617,8 +617,8 @@ def _in_file_order(problems: list[Problem], path: Path, labels: Mapping[str, str
     """Problems in the order of the dataset's tables (a missing table first), then rows."""
     order = {kind.table: index for index, kind in enumerate(KINDS)}
     labelled = {labels.get(kind.table, path.name): order[kind.table] for kind in KINDS}
-    for kind in KINDS:  # a table not there: named by its file
-        labelled.setdefault(_missing_label(path, kind.table), order[kind.table])
+    for kind in KINDS:  # a table not there (named by its file) before all that are there
+        labelled.setdefault(_missing_label(path, kind.table), order[kind.table] - len(KINDS))
     return sorted(problems, key=lambda p: (labelled.get(p.file, 0), p.row or 0))
 
 
@@ -630,6 +630,7 @@ def _workbook(path: Path) -> bool:
     return path.suffix.lower() == ".xlsx"
 
 
+TABLE_ORDER = [kind.table for kind in KINDS]
 # The parties table's kinds, as the dataset names them.
 _STORED_KIND = {"entity": "entity", "unit": "org unit", "person": "person"}
 _ARTICLES = {"entity": "an entity", "org unit": "an org unit", "person": "a person"}
@@ -675,7 +676,7 @@ def _resolve(
             problems.append(Problem(reference.file, reference.row, reference.column,
                                     f'"{reference.party}" is not a known '
                                     f"{' or '.join(reference.kinds)}"))  # fmt: skip
-    for table, found in absent.items():
+    for table, found in sorted(absent.items(), key=lambda item: TABLE_ORDER.index(item[0])):
         label = _missing_label(path, table)
         problems.append(missing_references(label, found, workbook=_workbook(path), database=True))
     problems += _stored_units(uow, references, parents, unknown)

@@ -435,8 +435,8 @@ RULES: tuple[tuple[str, str], ...] = (
     # a table that is not there, and what refers to it (a dataset read on its own, an import)
     ("the {the_thing} is missing, and the {the_container} refers to {n} {some} that would be "
      "in it: {ids} (first in {file} row {row}, column {column})",
-     "{the_thing} fehlt, und {the_container} verweist auf {n} {some}, die darin stehen "
-     "müssten: {ids} (zuerst in {file} Zeile {row}, Spalte {column})"),
+     "{the_thing} fehlt, aber {the_container} verweist auf {n} {some} daraus: {ids} "
+     "(zuerst in {file} Zeile {row}, Spalte {column})"),
     ("not in this {this_container}, and the database does not hold the {n} {some} that the "
      "{the_container} refers to: {ids} (first in {file} row {row}, column {column})",
      "nicht in {this_container}, und die Datenbank enthält die {n} {some} nicht, auf die "
