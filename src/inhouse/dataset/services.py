@@ -614,12 +614,20 @@ def _located(findings: list[_Finding], path: Path, labels: Mapping[str, str]) ->
 
 
 def _in_file_order(problems: list[Problem], path: Path, labels: Mapping[str, str]) -> list[Problem]:
-    """Problems in the order of the dataset's tables (a missing table first), then rows."""
+    """Problems in the order of the dataset's tables (a missing table first), then rows,
+    then the columns of a row (as the reader names them)."""
     order = {kind.table: index for index, kind in enumerate(KINDS)}
     labelled = {labels.get(kind.table, path.name): order[kind.table] for kind in KINDS}
     for kind in KINDS:  # a table not there (named by its file) before all that are there
         labelled.setdefault(_missing_label(path, kind.table), order[kind.table] - len(KINDS))
-    return sorted(problems, key=lambda p: (labelled.get(p.file, 0), p.row or 0))
+    columns = {labels[kind.table]: kind.columns for kind in KINDS if kind.table in labels}
+
+    def position(problem: Problem) -> tuple[int, int, int]:
+        names = columns.get(problem.file, ())
+        column = names.index(problem.column) if problem.column in names else -1
+        return labelled.get(problem.file, 0), problem.row or 0, column
+
+    return sorted(problems, key=position)
 
 
 def _missing_label(path: Path, table: str) -> str:
