@@ -606,6 +606,8 @@ class _RegisterReader:
         self.against_database = against_database
         self.references = References()
         self.absent: dict[str, list[Reference]] = {}  # table → the references to it
+        self._pending: dict[str, str] = {}
+        self._kinds: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def claim(self, check: _Check, kind: str) -> str | None:
         party = check.row.values.get("id")
@@ -627,6 +629,9 @@ class _RegisterReader:
             return claim.id
         if claim is None:
             row = check.row
+            # one string and one tuple per id and kind, however many rows refer to them
+            party = self._pending.setdefault(party, party)
+            kinds = self._kinds.setdefault(kinds, kinds)
             reference = Reference(party, kinds, row.file, row.number, column)
             if self.against_database:
                 self.references.parties.append(reference)
