@@ -23,12 +23,13 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks conftest.py
+	$(BIN)/ruff format --check src tests benchmarks conftest.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/mypy tests
+	$(BIN)/mypy conftest.py
 
 pytest: $(STAMP)
 	$(BIN)/pytest -n auto

@@ -462,7 +462,10 @@ def import_data(
     """Bring the database up to a dataset: adds, changes and ends records; deletes nothing.
 
     The dataset is checked whole first; with any problem nothing is written. Importing
-    the same dataset again changes nothing.
+    the same dataset again changes nothing. A file is a set of changes: a record left out,
+    a file with no rows and a file not in the folder keep what the database holds, so a
+    folder may hold only the tables that change; its rows may refer to the database's
+    records.
     """
     engine = _database()
     with _domain_errors(), _progress(not as_json) as progress:

@@ -13,7 +13,7 @@ from inhouse.demo import DATA_DIR
 
 runner = CliRunner()
 DEMO = str(DATA_DIR)
-BODS = Path(__file__).resolve().parents[3] / "shared" / "data" / "bods"
+BODS = Path(__file__).resolve().parents[1] / "fixtures" / "bods"
 
 
 def test_classify_prints_the_relation_and_its_evidence() -> None:

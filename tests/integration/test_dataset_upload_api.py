@@ -250,3 +250,22 @@ def test_the_export_is_a_zip_that_imports_back_unchanged(
     back = upload(client, admin, "export.zip", response.content)
     assert back.status_code == 200, back.text
     assert back.json()["nothing_to_change"] is True
+
+
+def test_an_upload_of_some_tables_keeps_the_rest_and_says_so(
+    client: TestClient, admin: dict[str, str], engine: Engine
+) -> None:
+    # given the dataset imported
+    assert upload(client, admin, "jkl.zip", zipped(TABLES)).status_code == 200
+    # when a ZIP holds only stakes.csv, with its header and no rows
+    response = upload(client, admin, "stakes.zip", zipped({"stakes.csv": "holder,entity,voting\n"}))
+    # then nothing changes, and the notes say which stored records were kept and why
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["nothing_to_change"], body["tables"]["stakes"]) == (True, {**COUNTS, "kept": 1})
+    assert body["notes"] == [
+        "entities.csv: not in this folder: the database's records are kept (2 entities)",
+        "stakes.csv: no rows: the database's records are kept (1 stake)",
+        "people.csv: not in this folder: the database's records are kept (1 person)",
+        "employments.csv: not in this folder: the database's records are kept (1 employment)",
+    ]

@@ -48,7 +48,7 @@ from inhouse.identity.services import NotAllowed
 from inhouse.identity.tables import audit_log
 
 GROUP_TABLES = ("entities", "stakes", "units", "persons", "employments")
-BODS = Path(__file__).resolve().parents[3] / "shared" / "data" / "bods"
+BODS = Path(__file__).resolve().parents[1] / "fixtures" / "bods"
 
 BASE = {
     "entities": """\
@@ -421,6 +421,207 @@ def test_moving_an_org_unit_under_stored_employments_is_rejected_whole(
         Problem("units.csv", 2, "entity", "moves org unit SUBA-SHOP from SUBA to SUBB, but the "
                 "database holds 1 employment(s) at SUBA in SUBA-SHOP (e.g. P1 since "
                 "2020-01-01); a unit belongs to one entity: give SUBB's unit a new id")
+    ]  # fmt: skip
+    assert snapshot(engine) == before
+
+
+# --------------------------------------------------------------------------- partial folders
+# A file is a set of changes: a file left out, a file without rows and a row left out all
+# keep what the database holds; what the rows refer to may be in the folder or the database.
+
+
+def test_a_folder_of_stakes_alone_refers_to_the_entities_the_database_holds(
+    engine: Engine, clock: FixedClock, tmp_path: Path
+) -> None:
+    # given the base dataset imported, and a folder with only stakes.csv: HOLD→SUBA ends,
+    # HOLD→SUBB and HOLD→JV as stored, P2→JV left out
+    run_import(engine, clock, write_dataset(tmp_path / "base", BASE))
+    folder = write_dataset(tmp_path / "stakes", {"stakes": """\
+        holder,entity,voting,equity,valid_from,valid_to,control
+        HOLD,SUBA,100,100,2019-01-01,2026-01-01,
+        HOLD,SUBB,"(75,100]","(75,100]",2020-01-01,,
+        HOLD,JV,50,50,2021-01-01,,no
+        """})  # fmt: skip
+
+    # when
+    report = run_import(engine, clock, folder)
+
+    # then the stake ends; every other stored record is kept, and the report says why
+    assert report.tables == (
+        changes("entities", kept=4),
+        changes("stakes", ended=1, unchanged=2, kept=1),
+        changes("units", kept=2),
+        changes("people", kept=3),
+        changes("employments", kept=3),
+    )
+    assert report.kept_files == (
+        ("entities.csv", "not in this folder: the database's records are kept (4 entities)"),
+        ("units.csv", "not in this folder: the database's records are kept (2 org units)"),
+        ("people.csv", "not in this folder: the database's records are kept (3 persons)"),
+        ("employments.csv",
+         "not in this folder: the database's records are kept (3 employments)"),
+    )  # fmt: skip
+    assert report.notes()[0] == (
+        "entities.csv: not in this folder: the database's records are kept (4 entities)"
+    )
+    stakes = group_rows(engine)["stakes"]
+    assert [(s["holder"], s["entity"], s["valid_to"]) for s in stakes] == [
+        ("HOLD", "SUBA", date(2026, 1, 1)),
+        ("HOLD", "SUBB", None),
+        ("HOLD", "JV", None),
+        ("P2", "JV", None),
+    ]
+
+
+def test_a_stakes_file_with_only_its_header_keeps_the_stakes_as_a_file_with_rows_keeps_those_it_leaves_out(
+    engine: Engine, clock: FixedClock, tmp_path: Path
+) -> None:
+    # given the base dataset imported, and its folder again with stakes.csv only a header
+    run_import(engine, clock, write_dataset(tmp_path / "base", BASE))
+    header_only = {**BASE, "stakes": "holder,entity,voting,equity,valid_from,valid_to,control\n"}
+    before = group_rows(engine)
+
+    # when
+    report = run_import(engine, clock, write_dataset(tmp_path / "header", header_only))
+
+    # then no stake ends: the four are kept, and the report says so
+    assert report.table("stakes") == changes("stakes", kept=4)
+    assert report.kept_files == (
+        ("stakes.csv", "no rows: the database's records are kept (4 stakes)"),
+    )
+    assert report.nothing_to_change
+    assert group_rows(engine) == before
+    # and a file with one of the rows keeps the other three the same way
+    one_row = {**BASE, "stakes": BASE["stakes"].split("        HOLD,SUBB")[0]}
+    report = run_import(engine, clock, write_dataset(tmp_path / "one", one_row))
+    assert report.table("stakes") == changes("stakes", unchanged=1, kept=3)
+    assert report.kept_files == ()
+    assert group_rows(engine) == before
+
+
+@pytest.mark.parametrize("imported_before", [False, True], ids=["empty", "filled"])
+def test_a_folder_without_entities_names_the_missing_file_once_and_changes_nothing(
+    engine: Engine, clock: FixedClock, tmp_path: Path, imported_before: bool
+) -> None:
+    # given a folder with stakes.csv alone, referring to 5 entities and P2; the database
+    # empty, or holding the base dataset but not NOPE
+    if imported_before:
+        run_import(engine, clock, write_dataset(tmp_path / "base", BASE))
+    stakes = BASE["stakes"] + "        HOLD,NOPE,10,10,2022-01-01,,\n"
+    folder = write_dataset(tmp_path / "stakes", {"stakes": stakes})
+    before = snapshot(engine)
+
+    # when
+    with pytest.raises(DatasetError) as raised:
+        run_import(engine, clock, folder)
+
+    # then one problem names entities.csv and what the database does not hold
+    if imported_before:
+        reason = (
+            "not in this folder, and the database does not hold the 1 entity that the "
+            'folder refers to: "NOPE" (first in stakes.csv row 6, column entity)'
+        )
+    else:
+        reason = ('not in this folder, and the database does not hold the 6 entities or persons '
+                  'that the folder refers to: "HOLD", "SUBA", "SUBB" and 3 more (first in '
+                  'stakes.csv row 2, column holder)')  # fmt: skip
+    assert raised.value.problems == [Problem("entities.csv", None, None, reason)]
+    assert snapshot(engine) == before
+
+
+def test_what_the_database_holds_as_another_kind_is_named_on_its_row(
+    engine: Engine, clock: FixedClock, tmp_path: Path
+) -> None:
+    # given the base dataset imported; P1 is a person, SUBA-SHOP an org unit of SUBA
+    run_import(engine, clock, write_dataset(tmp_path / "base", BASE))
+    folder = write_dataset(tmp_path / "partial", {
+        "stakes": "holder,entity,voting\nHOLD,P1,10\nSUBA-HQ,SUBB,5\n",
+        "employments": "person,entity,unit\nP3,SUBB,SUBA-SHOP\nSUBA,SUBA,\n",
+    })  # fmt: skip
+    before = snapshot(engine)
+
+    # when
+    with pytest.raises(DatasetError) as raised:
+        run_import(engine, clock, folder)
+
+    # then
+    assert raised.value.problems == [
+        Problem("stakes.csv", 2, "entity", '"P1" is a person in the database, not an entity'),
+        Problem("stakes.csv", 3, "holder",
+                '"SUBA-HQ" is an org unit in the database, not an entity or a person'),
+        Problem("employments.csv", 2, "unit", '"SUBA-SHOP" is an org unit of SUBA, not of SUBB'),
+        Problem("employments.csv", 3, "person", '"SUBA" is an entity in the database, not a person'),
+    ]  # fmt: skip
+    assert snapshot(engine) == before
+
+
+def test_a_new_parent_that_closes_a_cycle_through_stored_units_is_rejected(
+    engine: Engine, clock: FixedClock, tmp_path: Path
+) -> None:
+    # given the base dataset imported: SUBA-SHOP's parent is SUBA-HQ
+    run_import(engine, clock, write_dataset(tmp_path / "base", BASE))
+    # a folder with units.csv alone that puts SUBA-HQ under SUBA-SHOP
+    folder = write_dataset(tmp_path / "units", {
+        "units": "id,entity,name,parent,cost_centre\nSUBA-HQ,SUBA,Head office,SUBA-SHOP,100\n",
+    })  # fmt: skip
+    before = snapshot(engine)
+
+    # when
+    with pytest.raises(DatasetError) as raised:
+        run_import(engine, clock, folder)
+
+    # then
+    assert raised.value.problems == [
+        Problem("units.csv", 2, "parent", "the parents form a cycle: SUBA-HQ → SUBA-SHOP → SUBA-HQ")
+    ]
+    assert snapshot(engine) == before
+
+
+def test_a_new_unit_under_a_stored_unit_and_its_employment_import_from_a_partial_folder(
+    engine: Engine, clock: FixedClock, tmp_path: Path
+) -> None:
+    # given the base dataset imported, and a folder with a new unit under SUBA-HQ and
+    # P3's employment in it (neither SUBA, SUBA-HQ nor P3 in the folder)
+    run_import(engine, clock, write_dataset(tmp_path / "base", BASE))
+    folder = write_dataset(tmp_path / "partial", {
+        "units": "id,entity,name,parent\nSUBA-LAB,SUBA,Lab,SUBA-HQ\n",
+        "employments": "person,entity,unit,valid_from\nP3,SUBA,SUBA-LAB,2026-01-01\n",
+    })  # fmt: skip
+
+    # when
+    report = run_import(engine, clock, folder)
+
+    # then
+    assert report.table("units") == changes("units", added=1, kept=2)
+    assert report.table("employments") == changes("employments", added=1, kept=3)
+    rows = group_rows(engine)
+    assert {u["id"]: u["parent"] for u in rows["units"]} == {
+        "SUBA-HQ": None, "SUBA-LAB": "SUBA-HQ", "SUBA-SHOP": "SUBA-HQ",
+    }  # fmt: skip
+    assert [(e["person"], e["unit"]) for e in rows["employments"]][-1] == ("P3", "SUBA-LAB")
+
+
+def test_problems_of_the_rows_and_of_what_the_database_lacks_are_named_together(
+    engine: Engine, clock: FixedClock, tmp_path: Path
+) -> None:
+    # given the base dataset imported, and a stakes-only folder with a bad share in row 2
+    # and an entity in row 3 that the database does not hold
+    run_import(engine, clock, write_dataset(tmp_path / "base", BASE))
+    folder = write_dataset(tmp_path / "bad", {
+        "stakes": 'holder,entity,voting\nHOLD,SUBA,"(50,75"\nHOLD,NOPE,10\n',
+    })  # fmt: skip
+    before = snapshot(engine)
+
+    # when
+    with pytest.raises(DatasetError) as raised:
+        run_import(engine, clock, folder)
+
+    # then both, the missing file first
+    assert raised.value.problems == [
+        Problem("entities.csv", None, None, 'not in this folder, and the database does not hold '
+                'the 1 entity that the folder refers to: "NOPE" (first in stakes.csv row 3, '
+                'column entity)'),
+        Problem("stakes.csv", 2, "voting", '"(50,75" is not a share'),
     ]  # fmt: skip
     assert snapshot(engine) == before
 

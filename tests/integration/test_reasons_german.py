@@ -72,3 +72,25 @@ def test_the_classify_tool_and_the_error_page_give_the_reasons_in_the_page_langu
     assert "die Adresse enthält einen Wert, der nicht passt" in crooked.text
     # the bare status phrase ("Not Found") is not repeated under the heading
     assert no_page.status_code == 404 and 'class="detail"' not in no_page.text
+
+
+def test_the_import_page_names_the_kept_files_in_the_page_language(
+    client: TestClient, accounts: Accounts
+) -> None:
+    # given the two entities imported, then a ZIP with entities.csv holding only its header
+    sign_in_as(client, accounts.actor("admin"), SECRET_KEY, NOW)
+    assert (
+        post_zip(client, {"entities.csv": "id,name\nA1,Alpha GmbH\nB1,Beta AG\n"}).status_code
+        == 200
+    )
+    for language, expected in (
+        ("de", "entities.csv: keine Zeilen: die Datensätze der Datenbank bleiben erhalten "
+               "(2 Gesellschaften)"),
+        ("en", "entities.csv: no rows: the database's records are kept (2 entities)"),
+    ):  # fmt: skip
+        client.cookies.set(LANG_COOKIE, language)
+        # when
+        answer = post_zip(client, {"entities.csv": "id,name\n"})
+        # then
+        assert answer.status_code == 200, answer.text
+        assert f'<p class="kept-file">{expected}</p>' in html.unescape(answer.text)

@@ -31,7 +31,7 @@ from inhouse.benefits.domain import (
 )
 from inhouse.money import CurrencyMismatch, Money
 
-CASES_FILE = Path(__file__).resolve().parents[3] / "shared" / "data" / "cases" / "benefits.json"
+CASES_FILE = Path(__file__).resolve().parents[1] / "fixtures" / "cases" / "benefits.json"
 CASES: list[dict[str, Any]] = json.loads(CASES_FILE.read_text(encoding="utf-8"))["cases"]
 KNOWN_ANSWERS = {"benefit", "taxable_year", "taxable_month", "tax_free", "taxable"}
 

@@ -1,4 +1,4 @@
-"""The BODS 0.4 reader: every example file of shared/data/bods, the rules of docs/bods.md, errors."""
+"""The BODS 0.4 reader: every example file of tests/fixtures/bods, the rules of docs/bods.md, errors."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from inhouse.dataset.errors import DatasetError
 from inhouse.dates import Period
 from inhouse.groups.domain import Control, Entity, Person, Register, Relation, Share, Stake
 
-BODS = Path(__file__).resolve().parents[3] / "shared" / "data" / "bods"
+BODS = Path(__file__).resolve().parents[1] / "fixtures" / "bods"
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "bods.md"
 YES = Control.YES
 # Every example file with its (entities, persons, stakes) counts; each has its own tests below.
@@ -552,7 +552,7 @@ def test_tecido_maria_buying_from_tecido(on: date, relation: Relation, evidence:
 
 
 def test_every_example_file_is_listed() -> None:
-    # given the files of shared/data/bods / then each one is listed in EXAMPLES, and only those
+    # given the files of tests/fixtures/bods / then each one is listed in EXAMPLES, and only those
     assert sorted(p.name for p in BODS.iterdir() if p.name != "NOTICE") == sorted(EXAMPLES)
 
 

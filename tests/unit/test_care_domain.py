@@ -1,6 +1,6 @@
 """SLA clocks, calendars, policies, surveys and parity figures of the care domain.
 
-The four cases of shared/data/cases/sla.json run as given; the rest pin the clock
+The four cases of tests/fixtures/cases/sla.json run as given; the rest pin the clock
 rules of design/care.md: daylight saving time in Europe/Berlin both ways, several
 ranges a day, reopened tickets, pauses, policy choice, and the parity thresholds.
 """
@@ -38,7 +38,7 @@ from inhouse.care.domain import (
     segment_of,
 )
 
-CASES_FILE = Path(__file__).resolve().parents[3] / "shared" / "data" / "cases" / "sla.json"
+CASES_FILE = Path(__file__).resolve().parents[1] / "fixtures" / "cases" / "sla.json"
 CASES: list[dict[str, Any]] = json.loads(CASES_FILE.read_text(encoding="utf-8"))["cases"]
 BERLIN = ZoneInfo("Europe/Berlin")
 

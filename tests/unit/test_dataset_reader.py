@@ -949,3 +949,75 @@ def test_known_tables_the_register_does_not_need_are_not_rejected(tmp_path: Path
 
     # then
     assert sorted(register.entities) == ["ABC", "JKL"]
+
+
+# --------------------------------------------------------------------------- missing tables
+
+
+def test_a_folder_without_entities_names_the_missing_file_once_not_every_row(
+    tmp_path: Path,
+) -> None:
+    # given stakes.csv alone: five rows referring to four entities and a person
+    write(
+        tmp_path,
+        "stakes.csv",
+        "holder,entity,voting\nJKL,ABC,100\nJKL,XYZ,100\nDEF,JKL,35\nP1,DEF,100\nJKL,GHI,50\n",
+    )
+
+    # when
+    errors = problems(tmp_path)
+
+    # then one line, naming the file and what refers to it
+    assert errors == [
+        'entities.csv: the file is missing, and the folder refers to 6 entities or persons that '
+        'would be in it: "JKL", "ABC", "XYZ" and 3 more (first in stakes.csv row 2, column holder)'
+    ]  # fmt: skip
+
+
+def test_each_missing_table_is_named_once_beside_the_other_problems(tmp_path: Path) -> None:
+    # given entities, and employments referring to people and units that are not there,
+    # with one bad date
+    two_entities(tmp_path)
+    write(
+        tmp_path,
+        "employments.csv",
+        "person,entity,unit,valid_from\nP1,ABC,U1,2020-01-01\nP2,ABC,,2020-13-01\nP1,JKL,,\n",
+    )
+
+    # when
+    errors = problems(tmp_path)
+
+    # then
+    assert errors == [
+        'units.csv: the file is missing, and the folder refers to 1 org unit that would be in '
+        'it: "U1" (first in employments.csv row 2, column unit)',
+        'people.csv: the file is missing, and the folder refers to 2 persons that would be in '
+        'it: "P1", "P2" (first in employments.csv row 2, column person)',
+        'employments.csv row 3, column valid_from: "2020-13-01" is not a date (YYYY-MM-DD)',
+    ]  # fmt: skip
+
+
+def test_a_holder_that_neither_entities_nor_people_hold_is_named_on_its_row_when_one_is_there(
+    tmp_path: Path,
+) -> None:
+    # given entities.csv but no people.csv: an unknown holder may be a typo of an entity
+    two_entities(tmp_path)
+    write(tmp_path, "stakes.csv", "holder,entity,voting\nJLK,ABC,60\n")
+
+    # when / then
+    assert problems(tmp_path) == [
+        'stakes.csv row 2, column holder: "JLK" is not a known entity or person'
+    ]
+
+
+def test_a_workbook_without_an_entities_sheet_names_the_sheet(tmp_path: Path) -> None:
+    # given
+    book = tmp_path / "group.xlsx"
+    write_xlsx(book, {"stakes": [["holder", "entity", "voting"], ["JKL", "ABC", 100]]})
+
+    # when / then
+    assert problems(book) == [
+        'group.xlsx sheet entities: the sheet is missing, and the workbook refers to 2 entities '
+        'or persons that would be in it: "JKL", "ABC" (first in group.xlsx sheet stakes row 2, '
+        'column holder)'
+    ]  # fmt: skip

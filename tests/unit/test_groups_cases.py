@@ -1,4 +1,4 @@
-"""The worked cases of shared/data/cases/groups.json, one parametrized test per answer kind."""
+"""The worked cases of tests/fixtures/cases/groups.json, one parametrized test per answer kind."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from groups_builders import register, stake
 
 from inhouse.groups.domain import Register, Stake
 
-CASES_FILE = Path(__file__).resolve().parents[3] / "shared" / "data" / "cases" / "groups.json"
+CASES_FILE = Path(__file__).resolve().parents[1] / "fixtures" / "cases" / "groups.json"
 DATA: dict[str, Any] = json.loads(CASES_FILE.read_text(encoding="utf-8"))
 CASES: list[dict[str, Any]] = DATA["cases"]
 ON = date.fromisoformat(DATA["date"])

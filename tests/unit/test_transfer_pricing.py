@@ -1,6 +1,6 @@
 """Transfer prices: arm's-length ranges and low value-adding services (design/pricing.md).
 
-TP-1 and TP-2 are the worked cases of shared/data/cases/intercompany.json.
+TP-1 and TP-2 are the worked cases of tests/fixtures/cases/intercompany.json.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from inhouse.pricing.domain import (
     quote,
 )
 
-CASES_FILE = Path(__file__).resolve().parents[3] / "shared" / "data" / "cases" / "intercompany.json"
+CASES_FILE = Path(__file__).resolve().parents[1] / "fixtures" / "cases" / "intercompany.json"
 CASES: dict[str, dict[str, Any]] = {
     case["id"]: case
     for case in json.loads(CASES_FILE.read_text(encoding="utf-8"))["transfer_pricing"]

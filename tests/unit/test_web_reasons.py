@@ -91,6 +91,26 @@ EXAMPLES = [
     ('"ZZZ" is not a known entity', '"ZZZ" ist keine bekannte Gesellschaft'),
     ("the parents form a cycle: U1 → U2 → U1",
      "die übergeordneten Einheiten bilden einen Kreis: U1 → U2 → U1"),
+    # a table that is not there (read on its own, and in an import), and the notes of kept files
+    ('the file is missing, and the folder refers to 54 persons that would be in it: "P001", '
+     '"P002", "P003" and 51 more (first in employments.csv row 2, column person)',
+     'die Datei fehlt, aber der Ordner verweist auf 54 Personen daraus: "P001", "P002", '
+     '"P003" und 51 weitere (zuerst in employments.csv Zeile 2, Spalte person)'),
+    ('the sheet is missing, and the workbook refers to 1 org unit that would be in it: "U1" '
+     '(first in b.xlsx sheet employments row 2, column unit)',
+     'das Tabellenblatt fehlt, aber die Arbeitsmappe verweist auf 1 Organisationseinheit '
+     'daraus: "U1" (zuerst in b.xlsx sheet employments Zeile 2, Spalte unit)'),
+    ('not in this folder, and the database does not hold the 15 entities or persons that the '
+     'folder refers to: "P090", "DEF", "JKL" and 12 more (first in stakes.csv row 2, column '
+     'holder)',
+     'nicht in diesem Ordner, und die Datenbank enthält die 15 Gesellschaften oder Personen '
+     'nicht, auf die der Ordner verweist: "P090", "DEF", "JKL" und 12 weitere (zuerst in '
+     'stakes.csv Zeile 2, Spalte holder)'),
+    ("not in this workbook: the database's records are kept (33 org units)",
+     "nicht in dieser Arbeitsmappe: die Datensätze der Datenbank bleiben erhalten "
+     "(33 Organisationseinheiten)"),
+    ("no rows: the database's records are kept (1 stake)",
+     "keine Zeilen: die Datensätze der Datenbank bleiben erhalten (1 Beteiligung)"),
     ("the same stake as row 4 (holder A, entity B, valid_from 2020-01-01); a stake is "
      "identified by holder, entity, valid_from: give it once",
      "dieselbe Beteiligung wie Zeile 4 (holder A, entity B, valid_from 2020-01-01); eine "

@@ -120,14 +120,27 @@ class Dataset:
     def has(self, table: str) -> bool:
         return table in self.sources
 
+    @property
+    def is_workbook(self) -> bool:
+        return self.path.suffix.lower() == ".xlsx"
+
+    def missing_label(self, table: str) -> str:
+        """How problems name a table that is not there: ``units.csv``, ``book.xlsx sheet units``."""
+        if self.is_workbook:
+            return f"{self.path.name} sheet {table}"
+        return f"{table}.csv"
+
     def add(self, problem: Problem) -> None:
         self.problems.append(problem)
 
     def check(self) -> None:
         """Raise one ``DatasetError`` with every problem, in file order and then row order."""
         if self.problems:
-            ordered = sorted(self.problems, key=lambda p: (self._rank.get(p.file, -1), p.row or 0))
-            raise DatasetError(ordered)
+            raise DatasetError(self.ordered_problems())
+
+    def ordered_problems(self) -> list[Problem]:
+        """The problems so far, in file order and then row order."""
+        return sorted(self.problems, key=lambda p: (self._rank.get(p.file, -1), p.row or 0))
 
     def read_table(self, table: str) -> Iterator[Row]:
         """Stream the rows of one table (none if the file is absent), checking its shape.
@@ -444,6 +457,11 @@ _ENTITY = "entity"
 _UNIT = "org unit"
 _PERSON = "person"
 _ARTICLE = {_ENTITY: "an entity", _UNIT: "an org unit", _PERSON: "a person"}
+_PLURAL = {_ENTITY: "entities", _UNIT: "org units", _PERSON: "persons"}
+TABLE_OF = {_ENTITY: "entities", _UNIT: "units", _PERSON: "people"}
+"""The dataset table that holds each kind of party."""
+REGISTER_TABLES = ("entities", "stakes", "units", "people", "employments")
+EXAMPLES_NAMED = 3  # ids a problem about many references names before "and N more"
 
 
 class _Claim(NamedTuple):
@@ -453,6 +471,81 @@ class _Claim(NamedTuple):
     kind: str
     file: str
     row: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A row's reference to a party that the dataset itself does not hold.
+
+    An import resolves it against the database's records (``kinds``: what the column
+    accepts, e.g. ``("entity", "person")`` for a holder).
+    """
+
+    party: str
+    kinds: tuple[str, ...]
+    file: str
+    row: int
+    column: str
+
+
+@dataclass(frozen=True, slots=True)
+class UnitOwner:
+    """An org unit not in the dataset that a row needs to be of ``entity`` (its own unit's
+    parent, an employment's unit), resolved with the database's units."""
+
+    unit: str
+    entity: str
+    file: str
+    row: int
+    column: str
+    child: str | None = None  # for a parent: the dataset's unit whose parent it is
+
+
+@dataclass
+class References:
+    """What an import still has to resolve against the database (see ``read_for_import``)."""
+
+    parties: list[Reference] = field(default_factory=list)
+    unit_owners: list[UnitOwner] = field(default_factory=list)
+    present: frozenset[str] = frozenset()  # the register tables the dataset has
+    labels: dict[str, str] = field(default_factory=dict)  # table → how problems name it
+
+
+def plural(kinds: tuple[str, ...]) -> str:
+    """``entities``, ``entities or persons``."""
+    return " or ".join(_PLURAL[kind] for kind in kinds)
+
+
+def missing_references(
+    label: str, references: list[Reference], *, workbook: bool, database: bool
+) -> Problem:
+    """One problem, on the missing table, for every reference to the parties it would hold.
+
+    ``database``: an import, which looked for the ids in the database too.
+    """
+    first = references[0]
+    ids = list(dict.fromkeys(reference.party for reference in references))
+    named = ", ".join(f'"{party}"' for party in ids[:EXAMPLES_NAMED])
+    if len(ids) > EXAMPLES_NAMED:
+        named += f" and {len(ids) - EXAMPLES_NAMED} more"
+    order = list(_PLURAL)
+    wanted = tuple(sorted({k for r in references for k in r.kinds}, key=order.index))
+    kinds = plural(wanted) if len(ids) > 1 else " or ".join(wanted)
+    container = "workbook" if workbook else "folder"
+    file, row, column = first.file, first.row, first.column
+    if database:
+        reason = (
+            f"not in this {container}, and the database does not hold the {len(ids)} {kinds} "
+            f"that the {container} refers to: {named} "
+            f"(first in {file} row {row}, column {column})"
+        )
+    else:
+        reason = (
+            f"the {'sheet' if workbook else 'file'} is missing, and the {container} refers to "
+            f"{len(ids)} {kinds} that would be in it: {named} "
+            f"(first in {file} row {row}, column {column})"
+        )
+    return Problem(label, None, None, reason)
 
 
 class _Check:
@@ -502,11 +595,19 @@ class _Check:
 class _RegisterReader:
     """Reads the register tables in dependency order, so references are checked while streaming."""
 
-    def __init__(self, dataset: Dataset) -> None:
+    def __init__(self, dataset: Dataset, *, against_database: bool = False) -> None:
         self.dataset = dataset
         self.ids: dict[str, _Claim] = {}
         self.entity_of_unit: dict[str, str] = {}
         self.periods: dict[tuple[str | None, str | None], Period] = {}
+        # An import resolves what the dataset does not hold against the database: the
+        # references wait in ``references``. Read on its own, a reference to a table
+        # that is not there waits in ``absent``, to be named once instead of on every row.
+        self.against_database = against_database
+        self.references = References()
+        self.absent: dict[str, list[Reference]] = {}  # table → the references to it
+        self._pending: dict[str, str] = {}
+        self._kinds: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def claim(self, check: _Check, kind: str) -> str | None:
         party = check.row.values.get("id")
@@ -527,6 +628,19 @@ class _RegisterReader:
         if claim is not None and claim.kind in kinds:
             return claim.id
         if claim is None:
+            row = check.row
+            # one string and one tuple per id and kind, however many rows refer to them
+            party = self._pending.setdefault(party, party)
+            kinds = self._kinds.setdefault(kinds, kinds)
+            reference = Reference(party, kinds, row.file, row.number, column)
+            if self.against_database:
+                self.references.parties.append(reference)
+                return party
+            if not any(self.dataset.has(TABLE_OF[kind]) for kind in kinds):
+                # no table here could hold it: named once, on the first kind's table
+                self.absent.setdefault(TABLE_OF[kinds[0]], []).append(reference)
+                check.ok = False
+                return None
             check.fail(column, f'"{party}" is not a known {" or ".join(kinds)}')
         else:
             wanted = " or ".join(_ARTICLE[kind] for kind in kinds)
@@ -537,13 +651,35 @@ class _RegisterReader:
         entities = self.entities()
         units = self.units()
         persons = self.persons()
-        return Register(
+        register = Register(
             entities=entities,
             units=units.finish(),
             persons=persons,
             stakes=self.stakes(),
             employments=self.employments(),
         )
+        self._report_absent()
+        self.references.present = frozenset(name for name in REGISTER_TABLES
+                                            if self.dataset.has(name))  # fmt: skip
+        self.references.labels = {
+            name: source.label for name, source in self.dataset.sources.items()
+        }
+        return register
+
+    def _report_absent(self) -> None:
+        """Read on its own, a dataset needs every table it refers to: name each one once."""
+        for table in REGISTER_TABLES:  # first of all problems, in the order of the tables
+            references = self.absent.get(table)
+            if not references:
+                continue
+            self.dataset.add(
+                missing_references(
+                    self.dataset.missing_label(table),
+                    references,
+                    workbook=self.dataset.is_workbook,
+                    database=False,
+                )
+            )
 
     def entities(self) -> list[Entity]:
         entities: list[Entity] = []
@@ -625,6 +761,10 @@ class _RegisterReader:
                 owner = self.entity_of_unit.get(unit)
                 if owner is not None and owner != entity:
                     check.fail("unit", f'"{unit}" is an org unit of {owner}, not of {entity}')
+                elif owner is None and self.against_database:
+                    self.references.unit_owners.append(
+                        UnitOwner(unit, entity, row.file, row.number, "unit")
+                    )
             kind = check.parse("kind", parsers.employment_kind) or EmploymentKind.EMPLOYEE
             period = check.period(self.periods)
             if check.ok and person is not None and entity is not None and period is not None:
@@ -653,6 +793,11 @@ class _Units:
                 check.fail("parent", f'"{parent}" is an org unit of {owner}, not of {entity}')
             elif unit is not None:
                 parents[unit] = parent
+                if owner is None and self.reader.against_database:
+                    row = check.row
+                    self.reader.references.unit_owners.append(
+                        UnitOwner(parent, entity, row.file, row.number, "parent", child=unit)
+                    )
         self._report_cycles(parents, check_of)
         units: list[OrgUnit] = []
         for check, unit, entity in self.rows:
@@ -690,6 +835,7 @@ def load_register(dataset: Dataset) -> Register:
     """Build a register from an open dataset, adding problems to it; call ``check`` after.
 
     For callers that read more tables (sales, products) and report all problems together.
+    The dataset stands on its own: it needs its entities and every table it refers to.
     """
     with _without_cycle_collector():
         return _RegisterReader(dataset).read()
@@ -713,8 +859,28 @@ def _without_cycle_collector() -> Iterator[None]:
 
 
 def read_register(path: Path) -> Register:
-    """Read a dataset folder or XLSX workbook; raise ``DatasetError`` naming every problem."""
+    """Read a dataset folder or XLSX workbook; raise ``DatasetError`` naming every problem.
+
+    The dataset is the whole register: a table that the others refer to but that is not
+    there (``entities.csv`` for ``stakes.csv``, ``people.csv`` for ``employments.csv``)
+    is named once, not on every row that refers to it.
+    """
     with open_dataset(path) as dataset:
         register = load_register(dataset)
     dataset.check()
     return register
+
+
+def read_for_import(path: Path) -> tuple[Register, References, list[Problem]]:
+    """Read a dataset folder or workbook that an import brings into a database.
+
+    It may hold only some tables: the records it does not hold stay as the database has
+    them, and what it refers to may be there (``JKL`` in ``stakes.csv`` without
+    ``entities.csv``). Those references come back unresolved, for the import to check
+    against the database, with every other problem found (the register is only good
+    when there is none).
+    """
+    with open_dataset(path) as dataset, _without_cycle_collector():
+        reader = _RegisterReader(dataset, against_database=True)
+        register = reader.read()
+    return register, reader.references, dataset.ordered_problems()

@@ -20,7 +20,10 @@ class ImportReportRead(BaseModel):
     nothing_to_change: bool
     summary: str = Field(description="What the import did, in words")
     tables: dict[str, TableCounts]
-    notes: list[str] = Field(description="Files of the dataset that are not imported yet")
+    notes: list[str] = Field(
+        description="Register files that are absent or have no rows while the database holds "
+        "their records (those are kept), and files of the dataset that are not imported yet"
+    )
 
     @classmethod
     def of(cls, report: ImportReport, *, source: str) -> ImportReportRead:

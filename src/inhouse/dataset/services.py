@@ -20,6 +20,12 @@ a date), *changed* (any other difference) or *unchanged*. Stored records that th
 dataset does not contain are *kept*: history stays true, an import never deletes.
 Re-importing the same dataset changes nothing.
 
+A file is a set of changes, never the whole truth: a file without rows, a file that is
+not in the folder and a row left out all keep what the database holds (the report names
+them: ``kept``). A record ends only by its ``valid_to``. So a folder may hold only some
+tables, e.g. just ``stakes.csv``; what its rows refer to (``JKL``) may be in the folder or
+in the database.
+
 Every change and every end is written to the audit log with before and after; the
 records added to a table get one summary entry (count, first and last key); the run
 itself gets one ``import`` entry, also when there was nothing to change, so the log
@@ -47,7 +53,14 @@ from inhouse.dataset.commerce import (
     programmes_toml,
 )
 from inhouse.dataset.errors import DatasetError, Problem
-from inhouse.dataset.reader import open_dataset
+from inhouse.dataset.reader import (
+    TABLE_OF,
+    Reference,
+    References,
+    missing_references,
+    open_dataset,
+    read_for_import,
+)
 from inhouse.dataset.tables import TABLES as DATASET_TABLES
 from inhouse.dataset.writer import FolderWriter
 from inhouse.dates import parse_date
@@ -235,6 +248,10 @@ class ImportReport:
     tables: tuple[TableChanges, ...]
     not_imported: tuple[str, ...] = ()  # files of the dataset that are not imported yet
     commerce: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    kept_files: tuple[tuple[str, str], ...] = ()
+    """(file, why) for each register file that is absent or has no rows while the database
+    holds records of its kind: ``("stakes.csv", "no rows: the database's records are kept
+    (16 stakes)")``."""
 
     @property
     def nothing_to_change(self) -> bool:
@@ -263,9 +280,10 @@ class ImportReport:
 
     def notes(self) -> list[str]:
         return [
-            f"{label}: not imported (no part of inhouse reads it yet)"
-            for label in self.not_imported
-        ]
+            *(f"{label}: {why}" for label, why in self.kept_files),
+            *(f"{label}: not imported (no part of inhouse reads it yet)"
+              for label in self.not_imported),
+        ]  # fmt: skip
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -273,6 +291,7 @@ class ImportReport:
             "nothing_to_change": self.nothing_to_change,
             "tables": {table.table: table.counts() for table in self.tables},
             "not_imported": list(self.not_imported),
+            "kept_files": dict(self.kept_files),
             "commerce": {table: dict(counts) for table, counts in self.commerce.items()},
         }
 
@@ -341,8 +360,17 @@ def import_dataset(
     require(actor, Permission.IMPORT_DATASETS)
     report = progress or _Silent()
     report.phase(f"Reading {path.name}")
-    register = load_register(path)
+    references: References | None = None
+    if path.suffix.lower() in BODS_SUFFIXES:
+        register = load_register(path)
+    else:
+        register, references, read_problems = read_for_import(path)
+        if read_problems:  # name what the database does not hold too, in one round
+            with uow:
+                read_problems += _resolve(uow, references, _parents(register), path)
+            raise DatasetError(_in_file_order(read_problems, path, references.labels))
     labels, not_imported = _sources(path)
+    parents = _parents(register)
     dataset = _prepare(register, path, labels)
     del register
     with uow:
@@ -354,8 +382,13 @@ def import_dataset(
             plans[kind.table] = _compare(uow, kind, dataset, findings)
             report.update(done)
         findings += _units_moved_under_employments(uow, plans[UNITS.table])
-        if findings:
-            raise DatasetError(_located(findings, path, labels))
+        problems = _located(findings, path, labels) if findings else []
+        if references is not None:
+            problems += _resolve(uow, references, parents, path)
+        del parents
+        if problems:
+            raise DatasetError(_in_file_order(problems, path, labels))
+        kept_files = _kept_files(plans, dataset, references, path)
         del dataset
         _write(uow, plans, report)
         report.phase("Importing products, programmes and sales")
@@ -367,6 +400,7 @@ def import_dataset(
             tables=tuple(plans[kind.table].changes() for kind in KINDS) + history,
             not_imported=tuple(not_imported),
             commerce=commerce.as_rows(),
+            kept_files=kept_files,
         )
         _audit(uow, actor, clock, plans, result)
         report.phase("Committing")
@@ -577,9 +611,157 @@ def _located(findings: list[_Finding], path: Path, labels: Mapping[str, str]) ->
         if finding.occurrence and numbers:
             reason = reason.replace("an earlier row", f"row {numbers[0]}")
         problems.append(Problem(label, number, finding.column, reason))
+    return _in_file_order(problems, path, labels)
+
+
+def _in_file_order(problems: list[Problem], path: Path, labels: Mapping[str, str]) -> list[Problem]:
+    """Problems in the order of the dataset's tables (a missing table first), then rows,
+    then the columns of a row (as the reader names them)."""
     order = {kind.table: index for index, kind in enumerate(KINDS)}
     labelled = {labels.get(kind.table, path.name): order[kind.table] for kind in KINDS}
-    return sorted(problems, key=lambda p: (labelled.get(p.file, 0), p.row or 0))
+    for kind in KINDS:  # a table not there (named by its file) before all that are there
+        labelled.setdefault(_missing_label(path, kind.table), order[kind.table] - len(KINDS))
+    columns = {labels[kind.table]: kind.columns for kind in KINDS if kind.table in labels}
+
+    def position(problem: Problem) -> tuple[int, int, int]:
+        names = columns.get(problem.file, ())
+        column = names.index(problem.column) if problem.column in names else -1
+        return labelled.get(problem.file, 0), problem.row or 0, column
+
+    return sorted(problems, key=position)
+
+
+def _missing_label(path: Path, table: str) -> str:
+    return f"{path.name} sheet {table}" if _workbook(path) else f"{table}.csv"
+
+
+def _workbook(path: Path) -> bool:
+    return path.suffix.lower() == ".xlsx"
+
+
+TABLE_ORDER = [kind.table for kind in KINDS]
+# The parties table's kinds, as the dataset names them.
+_STORED_KIND = {"entity": "entity", "unit": "org unit", "person": "person"}
+_ARTICLES = {"entity": "an entity", "org unit": "an org unit", "person": "a person"}
+
+
+def _parents(register: Register) -> dict[str, str | None]:
+    """The parent of each org unit of the dataset."""
+    return {unit.id: unit.parent for unit in register.units.values()}
+
+
+def _resolve(
+    uow: UnitOfWork,
+    references: References,
+    parents: Mapping[str, str | None],
+    path: Path,
+) -> list[Problem]:
+    """Check what the dataset refers to but does not hold against the database's records.
+
+    An id the database does not hold either is named on its row, or, when the file that
+    would hold it is not in the folder, once on that file (so a missing ``entities.csv``
+    is one problem, not one on every row that refers to an entity).
+    """
+    if not references.parties and not references.unit_owners:
+        return []
+    problems: list[Problem] = []
+    stored = uow.groups.party_kinds(reference.party for reference in references.parties)
+    absent: dict[str, list[Reference]] = {}
+    unknown: set[str] = set()
+    for reference in references.parties:
+        kind = _STORED_KIND.get(stored.get(reference.party, ""))
+        if kind in reference.kinds:
+            continue
+        if kind is not None:
+            wanted = " or ".join(_ARTICLES[k] for k in reference.kinds)
+            problems.append(Problem(reference.file, reference.row, reference.column,
+                                    f'"{reference.party}" is {_ARTICLES[kind]} in the '
+                                    f"database, not {wanted}"))  # fmt: skip
+            continue
+        unknown.add(reference.party)
+        if not any(TABLE_OF[k] in references.present for k in reference.kinds):
+            absent.setdefault(TABLE_OF[reference.kinds[0]], []).append(reference)
+        else:  # as when the dataset is read on its own: the folder has the table
+            problems.append(Problem(reference.file, reference.row, reference.column,
+                                    f'"{reference.party}" is not a known '
+                                    f"{' or '.join(reference.kinds)}"))  # fmt: skip
+    for table, found in sorted(absent.items(), key=lambda item: TABLE_ORDER.index(item[0])):
+        label = _missing_label(path, table)
+        problems.append(missing_references(label, found, workbook=_workbook(path), database=True))
+    problems += _stored_units(uow, references, parents, unknown)
+    return problems
+
+
+def _stored_units(
+    uow: UnitOfWork,
+    references: References,
+    dataset_parents: Mapping[str, str | None],
+    unknown: set[str],
+) -> list[Problem]:
+    """A stored org unit named by the dataset (a unit's parent, an employment's unit)
+    belongs to the right entity, and no new parent closes a cycle through stored units."""
+    if not references.unit_owners:
+        return []
+    stored: dict[str, tuple[str, str | None]] = {
+        unit: (entity, parent)
+        for unit, entity, parent in uow.groups.iter_values("units", ("id", "entity", "parent"))
+    }
+    # the dataset's parents replace the stored ones
+    parents = {unit: parent for unit, (_entity, parent) in stored.items()} | dict(dataset_parents)
+    problems: list[Problem] = []
+    cycles: set[frozenset[str]] = set()
+    for owner in references.unit_owners:
+        if owner.unit in unknown or owner.unit not in stored:
+            continue  # named already: not a known org unit
+        entity = stored[owner.unit][0]
+        if entity != owner.entity:
+            problems.append(Problem(owner.file, owner.row, owner.column,
+                                    f'"{owner.unit}" is an org unit of {entity}, '
+                                    f"not of {owner.entity}"))  # fmt: skip
+            continue
+        if owner.child is None:
+            continue
+        ring = [owner.child, owner.unit]
+        while ring[-1] != owner.child and len(ring) <= len(parents) + 1:
+            above = parents.get(ring[-1])
+            if above is None:
+                break
+            ring.append(above)
+        if ring[-1] == owner.child and frozenset(ring) not in cycles:
+            cycles.add(frozenset(ring))
+            problems.append(Problem(owner.file, owner.row, "parent",
+                                    f"the parents form a cycle: {' → '.join(ring)}"))  # fmt: skip
+    return problems
+
+
+def _kept_files(
+    plans: Mapping[str, _Plan],
+    dataset: Mapping[str, Mapping[Key, Values]],
+    references: References | None,
+    path: Path,
+) -> tuple[tuple[str, str], ...]:
+    """The register files that change nothing although the database holds their records:
+    absent, or without rows. Both keep every stored record, as a row left out does."""
+    if references is None:
+        return ()
+    container = "workbook" if _workbook(path) else "folder"
+    kept: list[tuple[str, str]] = []
+    for kind in KINDS:
+        count = plans[kind.table].kept
+        if not count:
+            continue
+        records = f"{count:,} {kind.noun if count == 1 else _PLURAL_NOUNS[kind.noun]}"
+        if kind.table not in references.present:
+            why = f"not in this {container}: the database's records are kept ({records})"
+            kept.append((_missing_label(path, kind.table), why))
+        elif not dataset[kind.table]:
+            why = f"no rows: the database's records are kept ({records})"
+            kept.append((references.labels[kind.table], why))
+    return tuple(kept)
+
+
+_PLURAL_NOUNS = {"entity": "entities", "stake": "stakes", "org unit": "org units",
+                 "person": "persons", "employment": "employments"}  # fmt: skip
 
 
 def _rows_by_key(path: Path, wanted: Mapping[str, set[Key]]) -> dict[str, dict[Key, list[int]]]:

@@ -232,6 +232,28 @@ def _sentence(text: str) -> str:
     return german(text)
 
 
+def _this_container(text: str) -> str:
+    return {"folder": "diesem Ordner", "workbook": "dieser Arbeitsmappe"}.get(text, text)
+
+
+def _the_container(text: str) -> str:
+    return {"folder": "der Ordner", "workbook": "die Arbeitsmappe"}.get(text, text)
+
+
+def _the_thing(text: str) -> str:
+    return {"file": "die Datei", "sheet": "das Tabellenblatt"}.get(text, text)
+
+
+def _some(text: str) -> str:
+    """``entities or persons`` → ``Gesellschaften oder Personen`` (one noun: ``entity``)."""
+    return _or(lambda word: _PLURALS.get(word) or _plain(word))(text)
+
+
+def _ids(text: str) -> str:
+    """``"A", "B", "C" and 12 more`` → ``"A", "B", "C" und 12 weitere``."""
+    return re.sub(r" and (\S+) more$", r" und \1 weitere", text)
+
+
 _ANY = r".+?"
 _PARTS: dict[str, tuple[str, Callable[[str], str]]] = {
     # name: (its pattern, its German)
@@ -260,6 +282,11 @@ _PARTS: dict[str, tuple[str, Callable[[str], str]]] = {
     "choices": (_ANY, lambda text: text.replace(" or ", " oder ")),
     "field": (r"[\w.\[\]]+", str),
     "reason": (r".+", _sentence),
+    "this_container": (_ANY, _this_container),
+    "the_container": (_ANY, _the_container),
+    "the_thing": (_ANY, _the_thing),
+    "some": (_ANY, _some),
+    "ids": (_ANY, _ids),
 }
 """Values that are words: their pattern and German. Any other ``{name}`` is any text (``{id}``:
 an id, without spaces) and is carried over as it is."""
@@ -429,6 +456,19 @@ RULES: tuple[tuple[str, str], ...] = (
     ('"{unit}" is an org unit of {owner}, not of {entity}',
      '"{unit}" ist eine Organisationseinheit von {owner}, nicht von {entity}'),
     ("the parents form a cycle: {ring}", "die übergeordneten Einheiten bilden einen Kreis: {ring}"),
+    # a table that is not there, and what refers to it (a dataset read on its own, an import)
+    ("the {the_thing} is missing, and the {the_container} refers to {n} {some} that would be "
+     "in it: {ids} (first in {file} row {row}, column {column})",
+     "{the_thing} fehlt, aber {the_container} verweist auf {n} {some} daraus: {ids} "
+     "(zuerst in {file} Zeile {row}, Spalte {column})"),
+    ("not in this {this_container}, and the database does not hold the {n} {some} that the "
+     "{the_container} refers to: {ids} (first in {file} row {row}, column {column})",
+     "nicht in {this_container}, und die Datenbank enthält die {n} {some} nicht, auf die "
+     "{the_container} verweist: {ids} (zuerst in {file} Zeile {row}, Spalte {column})"),
+    ("not in this {this_container}: the database's records are kept ({count})",
+     "nicht in {this_container}: die Datensätze der Datenbank bleiben erhalten ({count})"),
+    ("no rows: the database's records are kept ({count})",
+     "keine Zeilen: die Datensätze der Datenbank bleiben erhalten ({count})"),
     ("{party} is not a known legal entity or org unit",
      "{party} ist weder eine bekannte Gesellschaft noch eine bekannte Organisationseinheit"),
     ("{party} is not a known legal entity", "{party} ist keine bekannte Gesellschaft"),
