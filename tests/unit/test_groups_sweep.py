@@ -9,6 +9,7 @@ agreement and stakes that come and go on many days, every answer must be the sam
 from __future__ import annotations
 
 import csv
+import threading
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import product
@@ -190,3 +191,37 @@ def test_the_sweep_agrees_on_the_realistic_benchmark_shape(tmp_path: Path) -> No
             assert answer(swept, sale["seller"], sale["buyer"]) == answer(
                 reference, sale["seller"], sale["buyer"]
             ), sale
+
+
+def test_many_threads_on_many_dates_get_the_serial_answers() -> None:
+    # given a register whose stakes change on many days (on main, a cache of 64 dates
+    # evicted by two threads at once raised KeyError under this load)
+    register = Register(
+        entities=[Entity(e, e) for e in ("H", "A", "B")],
+        stakes=[
+            _stake("H", "A", "60", date(2024, 1, 1) + timedelta(days=2 * i), None)
+            for i in range(300)
+        ]
+        + [_stake("H", "B", "100", None, None)],
+    )
+    days = [date(2024, 1, 1) + timedelta(days=i) for i in range(700)]
+    expected = {day: Snapshot(register, day).classify("A", "B") for day in days}
+    failures: list[BaseException] = []
+    answers: dict[date, Classification] = {}
+
+    def ask(offset: int) -> None:
+        try:
+            for day in days[offset::8]:
+                answers[day] = register.classify("A", "B", day)
+        except BaseException as error:  # collected for the assertion below
+            failures.append(error)
+
+    # when 16 threads ask at once, each on its own dates
+    threads = [threading.Thread(target=ask, args=(i % 8,)) for i in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # then nothing failed and every answer is the serial one
+    assert failures == []
+    assert answers == expected
