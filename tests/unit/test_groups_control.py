@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 from groups_builders import ON, register, stake
 
-from inhouse.groups.domain import Control, Ownership, Snapshot
+from inhouse.groups.domain import Control, Ownership, Structure
 
 
-def snapshot(*stakes: tuple[str, str, str], on: date = ON) -> Snapshot:
+def snapshot(*stakes: tuple[str, str, str], on: date = ON) -> Structure:
     return register(stakes).structure_on(on)
 
 
@@ -263,7 +263,7 @@ def test_reciprocal_minority_holding_is_no_cycle() -> None:
 # --------------------------------------------------------------------------- ownership
 
 
-def ownership(snap: Snapshot, entity: str) -> Ownership:
+def ownership(snap: Structure, entity: str) -> Ownership:
     return snap.ownership(snap.group_of(entity))[entity]
 
 

@@ -23,8 +23,8 @@ from inhouse.groups.domain import (
     Register,
     Relation,
     Share,
-    Snapshot,
     Stake,
+    Structure,
 )
 
 D = date(2026, 6, 30)
@@ -153,7 +153,7 @@ def relations(world: World, register: Register) -> dict[tuple[str, str], Relatio
     }
 
 
-def same_group(snapshot: Snapshot, a: str, b: str) -> bool:
+def same_group(snapshot: Structure, a: str, b: str) -> bool:
     """Same group as the classification sees it: one entity, or intercompany."""
     return a == b or snapshot.classify(a, b).relation is Relation.INTERCOMPANY
 
@@ -246,7 +246,7 @@ def test_a_result_depends_only_on_records_valid_that_day(data: st.DataObject) ->
         assert ownership_outcome(full_snap, group) == ownership_outcome(lean_snap, group)
 
 
-def ownership_outcome(snapshot: Snapshot, group: str) -> object:
+def ownership_outcome(snapshot: Structure, group: str) -> object:
     try:
         return snapshot.ownership(group)
     except ArithmeticError as error:  # 100 % cross-holdings leave no outside owner

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.unit.test_groups_properties import PERSON_IDS, SHARES, World, worlds
+from test_groups_properties import PERSON_IDS, SHARES, World, worlds
 
 from inhouse.dataset import load_register
 from inhouse.dates import Period

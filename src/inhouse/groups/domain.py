@@ -654,6 +654,10 @@ class Structure(ABC):
         """Group id → its member entities, sorted."""
 
     @abstractmethod
+    def controls(self, controller: str, entity: str) -> bool:
+        """Whether ``controller`` (an entity or a person) certainly controls ``entity``."""
+
+    @abstractmethod
     def common_person_controllers(self, a: str, b: str) -> list[str]:
         """The natural persons who control both ``a`` and ``b``, sorted."""
 
