@@ -53,6 +53,7 @@ from inhouse.dataset.commerce import (
     programmes_toml,
 )
 from inhouse.dataset.errors import DatasetError, Problem
+from inhouse.dataset.gleif import is_gleif
 from inhouse.dataset.reader import (
     TABLE_OF,
     Reference,
@@ -361,8 +362,8 @@ def import_dataset(
     report = progress or _Silent()
     report.phase(f"Reading {path.name}")
     references: References | None = None
-    if path.suffix.lower() in BODS_SUFFIXES:
-        register = load_register(path)
+    if path.suffix.lower() in BODS_SUFFIXES or is_gleif(path):
+        register = load_register(path)  # whole registers of their own: no partial tables
     else:
         register, references, read_problems = read_for_import(path)
         if read_problems:  # name what the database does not hold too, in one round

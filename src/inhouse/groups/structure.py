@@ -305,8 +305,8 @@ class _Sweep:
                 self.person_controlled.add(entity)
             else:
                 self.person_controlled.discard(entity)
-        self._record_places(day, touched, changed, changed_possible)
-        moved = self._record_memberships(day)
+        placed = self._record_places(touched, changed, changed_possible)
+        moved = self._record_memberships(day, placed)
         self._record_controllers(day, changed)
         self._record_influence(day, touched, moved)
         self._record_persons(day, [*ending, *starting], changed, moved)
@@ -324,11 +324,11 @@ class _Sweep:
 
     def _record_places(
         self,
-        day: date,
         touched: set[str],
         changed: dict[str, frozenset[str]],
         changed_possible: dict[str, frozenset[str]],
-    ) -> None:
+    ) -> set[str]:
+        """Derive the places that the day's changes can reach; return those that changed."""
         entities = self.register.entities
         shifted = set(changed) | set(changed_possible) | touched
         # the top and the immediate controller depend on the controllers' controllers,
@@ -353,7 +353,7 @@ class _Sweep:
                 for e in self.doubtful
                 if not self.possible.up.get(e, set()).isdisjoint(candidates)
             )
-        self._dirty: set[str] = set()
+        placed: set[str] = set()
         for entity in again:
             if entity not in entities:
                 continue
@@ -365,13 +365,14 @@ class _Sweep:
             place = Place(top, immediate, link, doubts)
             if self.places.get(entity) != place:
                 self.places[entity] = place
-                self._dirty.add(entity)
+                placed.add(entity)
+        return placed
 
-    def _record_memberships(self, day: date) -> set[str]:
+    def _record_memberships(self, day: date, placed: set[str]) -> set[str]:
         """Put together the memberships whose chain saw a change; return the entities
         whose group changed."""
         moved: set[str] = set()
-        for entity in self._below(self._dirty):
+        for entity in self._below(placed):
             if entity not in self.register.entities:
                 continue
             membership = self._membership(entity)
