@@ -50,9 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     add_size_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
     args = parser.parse_args(argv)
-    # the sweep needs no people or sales: generate few of them, whatever the defaults
+    # the sweep needs no sales (people stay: persons holding stakes come from them)
     sizes = sizes_from(args)
-    sizes = type(sizes)(sizes.entities, sizes.stakes, 1_000, 1_000, sizes.shape)
+    sizes = type(sizes)(sizes.entities, sizes.stakes, sizes.people, 1_000, sizes.shape)
     folder = default_dir(sizes, args.seed)
     generate(folder, entities=sizes.entities, stakes=sizes.stakes, people=sizes.people,
              sales=sizes.sales, shape=sizes.shape, seed=args.seed)  # fmt: skip

@@ -473,12 +473,21 @@ class _Sweep:
             for holder in (person, *controlled):
                 for stake in self.stakes_of.get(holder, {}).values():
                     sums[stake.entity] = sums.get(stake.entity, VoteSum()).plus(stake.voting)
-            groups = {self.group(e) for e in sums if e in entities}
-            facts = {
-                group: tuple(person_related_sentences(person, group, sums, controlled, self.group))
-                for group in groups
-            }
-            facts = {g: lines for g, lines in facts.items() if lines}
+            # split by group first: a person may hold votes in thousands of entities
+            votes_by_group: dict[str, dict[str, VoteSum]] = defaultdict(dict)
+            for entity, votes in sums.items():
+                if entity in entities:
+                    votes_by_group[self.group(entity)][entity] = votes
+            controlled_by_group: dict[str, list[str]] = defaultdict(list)
+            for entity in controlled:
+                controlled_by_group[self.group(entity)].append(entity)
+            facts = {}
+            for group, votes_in_group in votes_by_group.items():
+                lines = person_related_sentences(
+                    person, group, votes_in_group, controlled_by_group.get(group, ()), self.group
+                )
+                if lines:
+                    facts[group] = tuple(lines)
             old = self.person_facts.get(person, {})
             for group in old.keys() | facts.keys():
                 self.timeline.related_persons.set((person, group), day, facts.get(group, ()))
