@@ -263,6 +263,12 @@ class _Sweep:
         self.edges: dict[str, tuple[dict[str, VoteSum], str]] = {}
         self.pairs: dict[tuple[str, str], dict[str, VoteSum]] = defaultdict(dict)
         self.person_facts: dict[str, dict[str, tuple[str, ...]]] = {}
+        # person → entity → the votes they and what they control hold there
+        self.person_votes: dict[str, dict[str, VoteSum]] = {}
+        # person → group → the entities of that group they hold votes in or control
+        self.person_groups: dict[str, dict[str, set[str]]] = {}
+        # person → entity → the group it is filed under in ``person_groups``
+        self.person_filed: dict[str, dict[str, str]] = {}
 
     def entity_controllers(self, entity: str) -> Collection[str]:
         ups = self.certain.up.get(entity)
@@ -368,10 +374,10 @@ class _Sweep:
                 placed.add(entity)
         return placed
 
-    def _record_memberships(self, day: date, placed: set[str]) -> set[str]:
+    def _record_memberships(self, day: date, placed: set[str]) -> dict[str, str]:
         """Put together the memberships whose chain saw a change; return the entities
-        whose group changed."""
-        moved: set[str] = set()
+        whose group changed, with the group they had."""
+        moved: dict[str, str] = {}
         for entity in self._below(placed):
             if entity not in self.register.entities:
                 continue
@@ -379,7 +385,7 @@ class _Sweep:
             if self.timeline.memberships.set(entity, day, membership):
                 group = membership.ultimate_parent
                 if self.group(entity) != group:
-                    moved.add(entity)
+                    moved[entity] = self.group(entity)
                     self.groups[entity] = group
         return moved
 
@@ -412,11 +418,11 @@ class _Sweep:
             controllers = frozenset(self.certain.up.get(entity, ()))
             self.timeline.controllers.set(entity, day, controllers)
 
-    def _record_influence(self, day: date, touched: set[str], moved: set[str]) -> None:
+    def _record_influence(self, day: date, touched: set[str], moved: dict[str, str]) -> None:
         """Significant influence of one group in an entity of another (IAS 28.5)."""
         entities = self.register.entities
         dirty_pairs: set[tuple[str, str]] = set()
-        for entity in touched | moved | self._held_by(moved):
+        for entity in touched | moved.keys() | self._held_by(moved):
             if entity not in entities:
                 continue
             group = self.group(entity)
@@ -449,49 +455,84 @@ class _Sweep:
         day: date,
         stakes: list[Stake],
         changed: dict[str, frozenset[str]],
-        moved: set[str],
+        moved: dict[str, str],
     ) -> None:
-        """Persons related to a group: ≥ 20 % of its votes, or control (IAS 24)."""
-        persons = self.persons
-        up = self.certain.up
-        dirty: set[str] = set()
-        for stake in stakes:
-            if stake.holder in persons:
-                dirty.add(stake.holder)
-            dirty.update(c for c in up.get(stake.holder, ()) if c in persons)
+        """Persons related to a group: ≥ 20 % of its votes, or control (IAS 24).
+
+        Kept per person as the votes they (with what they control) hold in each entity;
+        a day re-sums only the entities whose counted stakes changed, and re-words only
+        the groups those entities belong to (a person may reach thousands of entities).
+        """
+        persons, up, down = self.persons, self.certain.up, self.certain.down
+        targets: dict[str, set[str]] = defaultdict(set)  # person → entities to sum again
+        refile: dict[str, set[str]] = defaultdict(set)  # person → entities to file again
+        groups: dict[str, set[str]] = defaultdict(set)  # person → groups to word again
+        for stake in stakes:  # counted by whoever controls the holder, before or after
+            holder = stake.holder
+            for person in (holder, *up.get(holder, ()), *changed.get(holder, ())):
+                if person in persons:
+                    targets[person].add(stake.entity)
         for entity, before in changed.items():
-            dirty.update(c for c in before ^ up.get(entity, set()) if c in persons)
+            for person in before ^ up.get(entity, set()):
+                if person in persons:  # what the person counts grew or shrank by ``entity``
+                    targets[person].update(self.held.get(entity, ()))
+                    refile[person].add(entity)
         for entity in moved:
+            reaching = set(up.get(entity, ()))
             for stake in self.votes_in.get(entity, ()):
-                if stake.holder in persons:
-                    dirty.add(stake.holder)
-                dirty.update(c for c in up.get(stake.holder, ()) if c in persons)
+                reaching.add(stake.holder)
+                reaching.update(up.get(stake.holder, ()))
+            for person in reaching:
+                if person in persons:
+                    refile[person].add(entity)
         entities = self.register.entities
-        for person in dirty:
-            controlled = self.certain.down.get(person, set())
-            sums: dict[str, VoteSum] = {}
-            for holder in (person, *controlled):
-                for stake in self.stakes_of.get(holder, {}).values():
-                    sums[stake.entity] = sums.get(stake.entity, VoteSum()).plus(stake.voting)
-            # split by group first: a person may hold votes in thousands of entities
-            votes_by_group: dict[str, dict[str, VoteSum]] = defaultdict(dict)
-            for entity, votes in sums.items():
-                if entity in entities:
-                    votes_by_group[self.group(entity)][entity] = votes
-            controlled_by_group: dict[str, list[str]] = defaultdict(list)
-            for entity in controlled:
-                controlled_by_group[self.group(entity)].append(entity)
-            facts = {}
-            for group, votes_in_group in votes_by_group.items():
+        for person in targets.keys() | refile.keys():
+            sums = self.person_votes.setdefault(person, {})
+            filed = self.person_filed.setdefault(person, {})
+            grouped = self.person_groups.setdefault(person, defaultdict(set))
+            controlled = down.get(person, set())
+            again = refile.get(person, set())
+            for entity in targets.get(person, ()):
+                if entity not in entities:
+                    continue
+                total: VoteSum | None = None
+                for stake in self.votes_in.get(entity, ()):
+                    if stake.holder == person or stake.holder in controlled:
+                        total = (total or VoteSum()).plus(stake.voting)
+                old = sums.pop(entity, None)
+                if total is not None:
+                    sums[entity] = total
+                if old != total:
+                    again.add(entity)
+            for entity in again:
+                if entity not in entities:
+                    continue
+                filed_under = filed.pop(entity, None)
+                if filed_under is not None:
+                    grouped[filed_under].discard(entity)
+                    groups[person].add(filed_under)
+                if entity in sums or entity in controlled:
+                    group = self.group(entity)
+                    filed[entity] = group
+                    grouped[group].add(entity)
+                    groups[person].add(group)
+            facts = self.person_facts.setdefault(person, {})
+            for group in groups.get(person, ()):
+                members = grouped.get(group, set())
                 lines = person_related_sentences(
-                    person, group, votes_in_group, controlled_by_group.get(group, ()), self.group
+                    person,
+                    group,
+                    {e: sums[e] for e in members if e in sums},
+                    [e for e in members if e in controlled],
+                    self.group,
                 )
-                if lines:
-                    facts[group] = tuple(lines)
-            old = self.person_facts.get(person, {})
-            for group in old.keys() | facts.keys():
-                self.timeline.related_persons.set((person, group), day, facts.get(group, ()))
-            self.person_facts[person] = facts
+                value = tuple(lines)
+                if facts.get(group, ()) != value:
+                    self.timeline.related_persons.set((person, group), day, value)
+                    if value:
+                        facts[group] = value
+                    else:
+                        facts.pop(group, None)
 
 
 def _remove(stakes: list[Stake], stake: Stake) -> None:
