@@ -71,10 +71,6 @@ class Intervals(Generic[K, V]):
         index = bisect_right(starts, day) - 1
         return self.default if index < 0 else self._values[key][index]
 
-    def latest(self, key: K) -> V:
-        values = self._values.get(key)
-        return values[-1] if values else self.default
-
     def set(self, key: K, day: date, value: V) -> bool:
         """Record ``value`` from ``day`` on; say whether it differs from the value before."""
         starts = self._starts.get(key)
