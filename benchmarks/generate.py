@@ -1366,17 +1366,22 @@ def majority_cycles(edges: dict[str, set[str]]) -> int:
     return cycles
 
 
+def find_root(parent: dict[str, str], x: str) -> str:
+    """The root of ``x`` in a union-find forest (``parent``), halving the path on the way."""
+    root = x
+    while parent.setdefault(root, root) != root:
+        root = parent[root]
+    while parent[x] != root:
+        parent[x], x = root, parent[x]
+    return root
+
+
 def shape_summary(st: Structure) -> dict[str, Any]:
     """What the ownership structure looks like, computed from the stakes made."""
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
-        root = x
-        while parent.setdefault(root, root) != root:
-            root = parent[root]
-        while parent[x] != root:
-            parent[x], x = root, parent[x]
-        return root
+        return find_root(parent, x)
 
     entity_ids = [st.eid(p) for p in range(st.n)]
     for e in entity_ids:
@@ -2099,12 +2104,7 @@ def check_stakes(out: Path, problems: list[str], con: duckdb.DuckDBPyConnection)
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
-        root = x
-        while parent.setdefault(root, root) != root:
-            root = parent[root]
-        while parent[x] != root:
-            parent[x], x = root, parent[x]
-        return root
+        return find_root(parent, x)
 
     majority: defaultdict[str, set[str]] = defaultdict(set)
     controls: defaultdict[str, int] = defaultdict(int)

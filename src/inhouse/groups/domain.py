@@ -649,9 +649,16 @@ class Structure(ABC):
     @abstractmethod
     def membership(self, entity: str) -> Membership: ...
 
-    @abstractmethod
+    _members: dict[str, list[str]] | None = None  # computed on first use, per date
+
     def members(self) -> dict[str, list[str]]:
         """Group id → its member entities, sorted."""
+        if self._members is None:
+            groups: dict[str, list[str]] = defaultdict(list)
+            for entity in sorted(self.register.entities):
+                groups[self.group_of(entity)].append(entity)
+            self._members = dict(groups)
+        return self._members
 
     @abstractmethod
     def controls(self, controller: str, entity: str) -> bool:
@@ -861,7 +868,6 @@ class Snapshot(ControlRules, Structure):
         self._possible: dict[str, set[str]] = {}
         self._possible_controllers_of: dict[str, set[str]] | None = None
         self._person_reach: dict[str, _Reach] = {}
-        self._members: dict[str, list[str]] | None = None
         self._person_holders = sorted(h for h in self.stakes_by_holder if h in register.persons)
 
     # ------------------------------------------------------------------ control
@@ -921,14 +927,6 @@ class Snapshot(ControlRules, Structure):
             raise UnknownParty(f"{entity} is not a known legal entity")
         found = self._memberships[entity] = self.derive_membership(entity)
         return found
-
-    def members(self) -> dict[str, list[str]]:
-        if self._members is None:
-            groups: dict[str, list[str]] = defaultdict(list)
-            for entity in sorted(self.register.entities):
-                groups[self.group_of(entity)].append(entity)
-            self._members = dict(groups)
-        return self._members
 
     # ------------------------------------------------------------------ related parties
 

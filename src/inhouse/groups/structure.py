@@ -258,7 +258,6 @@ class _Sweep:
         # entity → (holding group → votes of at least 20 %, the entity's group then)
         self.edges: dict[str, tuple[dict[str, VoteSum], str]] = {}
         self.pairs: dict[tuple[str, str], dict[str, VoteSum]] = defaultdict(dict)
-        self.person_facts: dict[str, dict[str, tuple[str, ...]]] = {}
         # person → entity → the votes they and what they control hold there
         self.person_votes: dict[str, dict[str, VoteSum]] = {}
         # person → group → the entities of that group they hold votes in or control
@@ -512,7 +511,6 @@ class _Sweep:
                     filed[entity] = group
                     grouped[group].add(entity)
                     groups[person].add(group)
-            facts = self.person_facts.setdefault(person, {})
             for group in groups.get(person, ()):
                 members = grouped.get(group, set())
                 lines = person_related_sentences(
@@ -522,13 +520,8 @@ class _Sweep:
                     [e for e in members if e in controlled],
                     self.group,
                 )
-                value = tuple(lines)
-                if facts.get(group, ()) != value:
-                    self.timeline.related_persons.set((person, group), day, value)
-                    if value:
-                        facts[group] = value
-                    else:
-                        facts.pop(group, None)
+                # (the intervals keep a value only when it differs from the one before)
+                self.timeline.related_persons.set((person, group), day, tuple(lines))
 
 
 def _remove(stakes: list[Stake], stake: Stake) -> None:
@@ -585,20 +578,11 @@ class Moment(Structure):
         self.timeline = timeline
         self.register = timeline.register
         self.on = on
-        self._members: dict[str, list[str]] | None = None
 
     def membership(self, entity: str) -> Membership:
         if entity not in self.register.entities:
             raise UnknownParty(f"{entity} is not a known legal entity")
         return self.timeline.membership(entity, self.on)
-
-    def members(self) -> dict[str, list[str]]:
-        if self._members is None:
-            groups: dict[str, list[str]] = defaultdict(list)
-            for entity in sorted(self.register.entities):
-                groups[self.group_of(entity)].append(entity)
-            self._members = dict(groups)
-        return self._members
 
     def controls(self, controller: str, entity: str) -> bool:
         return controller in self.timeline.controllers.at(entity, self.on)
